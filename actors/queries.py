@@ -1,0 +1,173 @@
+"""Typed reads. Each one chooses what it loads eagerly, so renderers never run a query."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Generic, TypeVar
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute, selectinload
+
+from essaim.actors.models import Account, Actor, ActorType, Follow, Status, Visibility
+from essaim.actors.models.base import utcnow
+
+# Posts anyone may read, signed in or not, on this node or another.
+PUBLIC_VISIBILITIES = (Visibility.PUBLIC.value, Visibility.UNLISTED.value)
+
+
+def with_profile(query: Select[tuple[Actor]]) -> Select[tuple[Actor]]:
+    return query.options(selectinload(Actor.skills), selectinload(Actor.languages), selectinload(Actor.manager))
+
+
+def _enabled_local_people() -> Select[tuple[Actor]]:
+    """Local Person actors whose account is not disabled (a disabled account has left the directory)."""
+    return (
+        select(Actor)
+        .join(Account, Account.actor_id == Actor.id)
+        .where(Actor.domain.is_(None), Actor.type == ActorType.PERSON.value, Account.disabled_at.is_(None))
+    )
+
+
+async def local_person(session: AsyncSession, actor_id: int) -> Actor | None:
+    return await session.scalar(with_profile(_enabled_local_people().where(Actor.id == actor_id)))
+
+
+async def local_person_by_handle(session: AsyncSession, handle: str) -> Actor | None:
+    return await session.scalar(
+        with_profile(_enabled_local_people().where(func.lower(Actor.username) == handle.lower()))
+    )
+
+
+async def local_person_named(session: AsyncSession, *, actor_id: int | None, handle: str | None) -> Actor | None:
+    """The person an id or a handle names (what a WebFinger query or a profile link carries)."""
+    if actor_id is not None:
+        return await local_person(session, actor_id)
+    return await local_person_by_handle(session, handle) if handle else None
+
+
+async def local_people(session: AsyncSession, limit: int = 200) -> Sequence[Actor]:
+    """The directory, by display name; later issues add filters on the profile attributes."""
+    query = _enabled_local_people().where(Actor.discoverable.is_(True))
+    query = query.order_by(func.lower(Actor.display_name), Actor.username).limit(limit)
+    return (await session.scalars(query)).all()
+
+
+@dataclass(frozen=True)
+class Usage:
+    users: int
+    active_month: int
+    active_halfyear: int
+    local_posts: int
+
+
+async def usage(session: AsyncSession) -> Usage:
+    """Honest NodeInfo figures: enabled local accounts, and those who signed in or posted lately."""
+    now = utcnow()
+    enabled = select(Account).where(Account.disabled_at.is_(None)).subquery()
+
+    async def active_since(days: int) -> int:
+        since = now - timedelta(days=days)
+        posted = select(Status.actor_id).where(Status.published >= since)
+        query = select(func.count()).select_from(enabled).where(
+            or_(enabled.c.last_login_at >= since, enabled.c.actor_id.in_(posted))
+        )
+        return int(await session.scalar(query) or 0)
+
+    users = int(await session.scalar(select(func.count()).select_from(enabled)) or 0)
+    local_posts = await session.scalar(
+        select(func.count()).select_from(Status).join(Actor, Actor.id == Status.actor_id).where(Actor.domain.is_(None))
+    )
+    return Usage(users, await active_since(30), await active_since(180), int(local_posts or 0))
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a keyset-paged list, newest first, and the cursor of the next one."""
+
+    items: Sequence[T]
+    next_max_id: int | None
+
+
+async def _count(session: AsyncSession, query: Select[tuple[int]]) -> int:
+    return int(await session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+
+
+def _followers_query(actor_id: int) -> Select[tuple[int]]:
+    return select(Follow.id).where(Follow.followee_id == actor_id, Follow.accepted.is_(True))
+
+
+def _following_query(actor_id: int) -> Select[tuple[int]]:
+    return select(Follow.id).where(Follow.follower_id == actor_id, Follow.accepted.is_(True))
+
+
+def _public_posts_query(actor_id: int) -> Select[tuple[int]]:
+    return select(Status.id).where(Status.actor_id == actor_id, Status.visibility.in_(PUBLIC_VISIBILITIES))
+
+
+async def count_followers(session: AsyncSession, actor_id: int) -> int:
+    return await _count(session, _followers_query(actor_id))
+
+
+async def count_following(session: AsyncSession, actor_id: int) -> int:
+    return await _count(session, _following_query(actor_id))
+
+
+async def count_public_posts(session: AsyncSession, actor_id: int) -> int:
+    return await _count(session, _public_posts_query(actor_id))
+
+
+async def followers_page(session: AsyncSession, actor_id: int, max_id: int | None, limit: int) -> Page[str]:
+    """Follower actor ids (URIs), newest follow first."""
+    query = select(Follow.id, Actor.uri).join(Actor, Actor.id == Follow.follower_id)
+    query = query.where(Follow.followee_id == actor_id, Follow.accepted.is_(True))
+    return await _uri_page(session, query, Follow.id, max_id, limit)
+
+
+async def following_page(session: AsyncSession, actor_id: int, max_id: int | None, limit: int) -> Page[str]:
+    query = select(Follow.id, Actor.uri).join(Actor, Actor.id == Follow.followee_id)
+    query = query.where(Follow.follower_id == actor_id, Follow.accepted.is_(True))
+    return await _uri_page(session, query, Follow.id, max_id, limit)
+
+
+async def _uri_page(
+    session: AsyncSession,
+    query: Select[tuple[int, str]],
+    key: InstrumentedAttribute[int],
+    max_id: int | None,
+    limit: int,
+) -> Page[str]:
+    if max_id is not None:
+        query = query.where(key < max_id)
+    rows = (await session.execute(query.order_by(key.desc()).limit(limit + 1))).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page([uri for _, uri in rows], rows[-1][0] if more else None)
+
+
+async def public_posts_page(session: AsyncSession, actor_id: int, max_id: int | None, limit: int) -> Page[Status]:
+    """Public and unlisted posts, newest first (what an anonymous reader of the outbox may see)."""
+    query = select(Status).where(Status.actor_id == actor_id, Status.visibility.in_(PUBLIC_VISIBILITIES))
+    if max_id is not None:
+        query = query.where(Status.id < max_id)
+    posts = (await session.scalars(query.order_by(Status.id.desc()).limit(limit + 1))).all()
+    more = len(posts) > limit
+    posts = posts[:limit]
+    return Page(posts, posts[-1].id if more else None)
+
+
+async def public_posts(session: AsyncSession, actor_id: int, limit: int) -> Sequence[Status]:
+    """Public posts only (not unlisted), for the HTML profile page."""
+    query = select(Status).where(Status.actor_id == actor_id, Status.visibility == Visibility.PUBLIC.value)
+    return (await session.scalars(query.order_by(Status.id.desc()).limit(limit))).all()
+
+
+async def staff_actor_uris(session: AsyncSession) -> Sequence[str]:
+    """Actor ids of the enabled admins and moderators, for NodeInfo's `staffAccounts`."""
+    query = _enabled_local_people().where(Account.role.in_(("admin", "moderator"))).order_by(Actor.username)
+    return (await session.scalars(query.with_only_columns(Actor.uri))).all()

@@ -1,0 +1,1 @@
+"""The `essaim` command: set up, run and administer a node."""

@@ -1,0 +1,1 @@
+"""Internal rows → ActivityStreams documents, one shape per module; renderers never query."""

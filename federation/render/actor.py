@@ -1,0 +1,66 @@
+"""An actor row → its ActivityPub actor document (private keys never leave the row)."""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+from typing import Any
+
+from essaim.actors.models import Actor
+from essaim.federation.vocab import ACTOR_CONTEXT
+
+
+def iso(moment: datetime) -> str:
+    """Mastodon's timestamp form: UTC, seconds, `Z`."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def render_actor(actor: Actor, *, domain: str, default_avatar: str) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "@context": ACTOR_CONTEXT,
+        "id": actor.uri,
+        "type": actor.type,
+        "preferredUsername": actor.username,
+        "name": actor.display_name or actor.username,
+        "summary": actor.summary,
+        "url": actor.url,
+        "inbox": actor.inbox_uri,
+        "outbox": actor.outbox_uri,
+        "followers": actor.followers_uri,
+        "following": actor.following_uri,
+        "endpoints": {"sharedInbox": actor.shared_inbox_uri},
+        "publicKey": {"id": actor.key_id, "owner": actor.uri, "publicKeyPem": actor.public_key_pem},
+        "icon": {"type": "Image", "mediaType": "image/png", "url": actor.avatar_url or default_avatar},
+        "published": iso(actor.published),
+        "manuallyApprovesFollowers": actor.manually_approves_followers,
+        "discoverable": actor.discoverable,
+        "indexable": actor.discoverable,
+        "webfinger": f"{actor.username}@{domain}",
+        "attachment": profile_attachments(actor),
+    }
+    if actor.followers_uri is None:  # the instance actor follows no one and has no followers list
+        for key in ("followers", "following"):
+            document.pop(key)
+    return document
+
+
+def profile_attachments(actor: Actor) -> list[dict[str, str]]:
+    """Mastodon-style profile fields: the person's own, then the enterprise directory attributes."""
+    pairs: list[tuple[str, str]] = [(f.get("name", ""), f.get("value", "")) for f in actor.fields]
+    for label, value in (
+        ("Job title", actor.job_title),
+        ("Department", actor.department),
+        ("Site", actor.site),
+        ("Phone", actor.phone),
+    ):
+        if value:
+            pairs.append((label, html.escape(value)))
+    if actor.manager_id is not None and actor.manager is not None:
+        manager = actor.manager
+        name = html.escape(manager.display_name or manager.username)
+        pairs.append(("Manager", f'<a href="{html.escape(manager.url or manager.uri)}">{name}</a>'))
+    if actor.languages:
+        pairs.append(("Languages", ", ".join(language.language for language in actor.languages)))
+    if actor.skills:
+        pairs.append(("Skills", html.escape(", ".join(skill.skill for skill in actor.skills))))
+    return [{"type": "PropertyValue", "name": name, "value": value} for name, value in pairs if name]

@@ -1,0 +1,1 @@
+"""HTTP only: parse, authorise, call `actors`/`outbox`, render. No business rules live here."""

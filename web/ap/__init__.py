@@ -1,0 +1,1 @@
+"""ActivityPub and discovery routes: actor documents, collections, inboxes, WebFinger, NodeInfo."""

@@ -1,0 +1,121 @@
+"""Actor documents and their collections, for people and for the node's own actor."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from essaim.actors import node, queries
+from essaim.actors.models import Actor
+from essaim.federation.render.actor import render_actor
+from essaim.federation.render.collection import render_collection, render_page
+from essaim.federation.render.note import render_create
+from essaim.web.ap.responses import activity_response
+from essaim.web.errors import ApiError
+from essaim.web.keys import CONFIG, DATABASE, URIS
+from essaim.web.negotiation import Representation, content_type, negotiate
+from essaim.web.pages.profiles import profile_page
+
+routes = web.RouteTableDef()
+PAGE_SIZE = 20
+
+
+def _actor_id(request: web.Request) -> int:
+    raw = request.match_info["actor_id"]
+    if not raw.isdigit() or len(raw) > 19:
+        raise ApiError(404, "Record not found")
+    return int(raw)
+
+
+async def _person(request: web.Request) -> Actor:
+    async with request.app[DATABASE].session() as session:
+        actor = await queries.local_person(session, _actor_id(request))
+    if actor is None:
+        raise ApiError(404, "Record not found")
+    return actor
+
+
+def _document(request: web.Request, actor: Actor) -> dict[str, Any]:
+    return render_actor(actor, domain=request.app[CONFIG].domain, default_avatar=request.app[URIS].default_avatar)
+
+
+@routes.get(r"/users/{actor_id}")
+async def person(request: web.Request) -> web.StreamResponse:
+    actor = await _person(request)
+    representation = negotiate(request)
+    if representation is Representation.HTML:
+        return await profile_page(request, actor)
+    return activity_response(_document(request, actor), content_type=content_type(representation))
+
+
+@routes.get("/actor")
+async def instance_actor(request: web.Request) -> web.StreamResponse:
+    """The node's Application actor: always served, unsigned fetches included (it signs our own fetches)."""
+    representation = negotiate(request)
+    if representation is Representation.HTML:
+        raise web.HTTPFound("/about")
+    async with request.app[DATABASE].session() as session:
+        actor = await node.instance_actor(session)
+    return activity_response(_document(request, actor), content_type=content_type(representation))
+
+
+def _max_id(request: web.Request) -> int | None:
+    raw = request.query.get("max_id")
+    if raw is None:
+        return None
+    if not raw.isdigit() or len(raw) > 19:
+        raise ApiError(400, "max_id must be a numeric id")
+    return int(raw)
+
+
+@dataclass(frozen=True)
+class _Collection:
+    """How to count, page and render one of a person's collections."""
+
+    uri: Callable[[Actor], str | None]
+    count: Callable[[AsyncSession, int], Awaitable[int]]
+    page: Callable[[AsyncSession, int, int | None, int], Awaitable[queries.Page[Any]]]
+    render_item: Callable[[Any, Actor], Any] = lambda item, _actor: item
+
+
+COLLECTIONS = {
+    "followers": _Collection(lambda a: a.followers_uri, queries.count_followers, queries.followers_page),
+    "following": _Collection(lambda a: a.following_uri, queries.count_following, queries.following_page),
+    # Public and unlisted posts only, as `Create` activities: followers-only and direct ones never appear.
+    "outbox": _Collection(
+        lambda a: a.outbox_uri, queries.count_public_posts, queries.public_posts_page, render_create
+    ),
+}
+
+
+@routes.get(r"/users/{actor_id}/{collection:followers|following|outbox}")
+async def collection(request: web.Request) -> web.Response:
+    """The collection itself (a count and a link to its first page), or one page of it with `?page=true`."""
+    actor = await _person(request)
+    kind = COLLECTIONS[request.match_info["collection"]]
+    collection_id = kind.uri(actor) or ""
+    max_id = _max_id(request)
+    async with request.app[DATABASE].session() as session:
+        total = await kind.count(session, actor.id)
+        if "page" not in request.query:
+            return activity_response(render_collection(collection_id, total), vary=False)
+        page = await kind.page(session, actor.id, max_id, PAGE_SIZE)
+    items = [kind.render_item(item, actor) for item in page.items]
+    return activity_response(render_page(collection_id, items, total, max_id=max_id, next_max_id=page.next_max_id))
+
+
+@routes.get("/actor/outbox")
+async def instance_outbox(request: web.Request) -> web.Response:
+    return activity_response(render_collection(f"{request.app[URIS].instance_actor}/outbox", 0), vary=False)
+
+
+@routes.post(r"/users/{actor_id}/inbox")
+@routes.post("/actor/inbox")
+@routes.post("/inbox")
+async def inbox(request: web.Request) -> web.Response:
+    """Inbound federation arrives with the federation issue; until then say so plainly."""
+    raise ApiError(501, "This node does not accept inbound activities yet.")

@@ -1,0 +1,60 @@
+"""The application factory: one `web.Application` per node process, its state behind typed keys."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+
+from essaim.actors import node
+from essaim.config import Config
+from essaim.db import Database
+from essaim.uris import LocalURIs
+from essaim.web.ap import actors as ap_actors
+from essaim.web.ap import wellknown
+from essaim.web.errors import error_middleware
+from essaim.web.keys import CONFIG, DATABASE, SECRET, URIS
+from essaim.web.pages import auth, profiles
+from essaim.web.pages.context import page_context
+from essaim.web.sessions import csrf_cookie_middleware
+
+WEB_DIR = Path(__file__).resolve().parent
+MAX_REQUEST_BYTES = 1024 * 1024  # also ActivityPub's inbox cap (Mastodon's MAX_JSON_SIZE)
+
+
+def create_app(config: Config) -> web.Application:
+    app = web.Application(middlewares=[error_middleware, csrf_cookie_middleware], client_max_size=MAX_REQUEST_BYTES)
+    app[CONFIG] = config
+    app[URIS] = LocalURIs(config.base_url)
+    app.cleanup_ctx.append(_database)
+    aiohttp_jinja2.setup(
+        app,
+        loader=jinja2.FileSystemLoader(WEB_DIR / "templates"),
+        autoescape=jinja2.select_autoescape(default=True),
+        context_processors=[page_context],
+    )
+    app.router.add_get("/health", _health)
+    app.router.add_static("/static", WEB_DIR / "static", append_version=False)
+    for table in (wellknown.routes, ap_actors.routes, profiles.routes, auth.routes):
+        app.router.add_routes(table)
+    return app
+
+
+async def _database(app: web.Application) -> AsyncIterator[None]:
+    """Open the database, refuse a schema the code does not match, load the node's secret."""
+    database = Database(app[CONFIG].database.url)
+    try:
+        await database.check_schema()
+        async with database.session() as session:
+            app[SECRET] = (await node.secret_key(session)).encode()
+        app[DATABASE] = database
+        yield
+    finally:
+        await database.close()
+
+
+async def _health(request: web.Request) -> web.Response:
+    return web.Response(text="OK", content_type="text/plain")
