@@ -1,0 +1,39 @@
+"""Small helpers the tests share: reading JSON responses, finding a demo user's actor, touching the database."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import aiohttp
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from essaim.db import Database
+
+ACTIVITY_JSON = "application/activity+json"
+
+
+async def get_json(
+    http: aiohttp.ClientSession, url: str, *, status: int = 200, accept: str = ACTIVITY_JSON, **params: str
+) -> Any:
+    async with http.get(url, headers={"Accept": accept}, params=params or None) as response:
+        body = await response.text()
+        assert response.status == status, f"{url}: {response.status} {body[:500]}"
+        return await response.json(content_type=None)
+
+
+async def actor_uri(http: aiohttp.ClientSession, base_url: str, domain: str, username: str) -> str:
+    jrd = await get_json(http, f"{base_url}/.well-known/webfinger", resource=f"acct:{username}@{domain}")
+    return next(link["href"] for link in jrd["links"] if link["rel"] == "self")
+
+
+@asynccontextmanager
+async def database(url: str) -> AsyncIterator[AsyncSession]:
+    """A transaction on a node's database, for arranging what no API can create yet."""
+    db = Database(url)
+    try:
+        async with db.transaction() as session:
+            yield session
+    finally:
+        await db.close()
