@@ -16,13 +16,14 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
-class SchemaNotCurrent(Exception):
-    """The database is missing or not at the code's migration head; the message says what to run."""
+class DatabaseNotReady(Exception):
+    """The database cannot be opened or is not at the code's migration head; the message says what to do."""
 
 
 def is_sqlite(url: str) -> bool:
@@ -71,11 +72,18 @@ class Database:
 
     async def check_schema(self) -> None:
         """Refuse to serve from a database whose schema differs from the code's."""
-        current, head = await migration_state(self.engine)
+        shown = make_url(self.url).render_as_string(hide_password=True)
+        try:
+            current, head = await migration_state(self.engine)
+        except (DBAPIError, OSError) as exc:
+            reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+            raise DatabaseNotReady(
+                f"cannot open the database {shown} ({reason}): if it does not exist yet, run `essaim init`"
+            ) from None
         if current != head:
             where = "has no schema" if current is None else f"is at revision {current}, the code needs {head}"
-            raise SchemaNotCurrent(
-                f"the database {make_url(self.url).render_as_string(hide_password=True)} {where}:"
+            raise DatabaseNotReady(
+                f"the database {shown} {where}:"
                 " run `essaim init` (new database) or `essaim db upgrade`"
             )
 

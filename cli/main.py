@@ -10,7 +10,7 @@ from essaim import __version__
 from essaim.actors.accounts import AccountError
 from essaim.cli import database, demo, run, users
 from essaim.config import ConfigError, load_config
-from essaim.db import SchemaNotCurrent
+from essaim.db import DatabaseNotReady
 
 COMMANDS = (database, run, demo, users)
 
@@ -31,7 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         config = load_config(args.config)
         return int(args.handler(config, args) or 0)
-    except (ConfigError, SchemaNotCurrent) as exc:
+    except (ConfigError, DatabaseNotReady) as exc:
         print(f"essaim: {exc}", file=sys.stderr)
         return 2
     except AccountError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -12,6 +13,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from essaim.db import Database
 
 ACTIVITY_JSON = "application/activity+json"
+CSRF_RE = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
+
+
+async def form_token(http: aiohttp.ClientSession, url: str) -> str:
+    """Open a form page as a browser would and return its CSRF token."""
+    async with http.get(url) as response:
+        assert response.status == 200, await response.text()
+        match = CSRF_RE.search(await response.text())
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
 
 
 async def get_json(

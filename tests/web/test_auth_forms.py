@@ -8,17 +8,9 @@ import aiohttp
 from yarl import URL
 
 from tests.conftest import Node, NodeFactory
+from tests.helpers import CSRF_RE, form_token
 
 GOOD_PASSWORD = "correct horse battery"
-_CSRF_RE = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
-
-
-async def form_token(http: aiohttp.ClientSession, url: str) -> str:
-    async with http.get(url) as response:
-        assert response.status == 200, await response.text()
-        match = _CSRF_RE.search(await response.text())
-    assert match, f"no CSRF token on {url}"
-    return match.group(1)
 
 
 async def sign_up(http: aiohttp.ClientSession, node: Node, **fields: str) -> aiohttp.ClientResponse:
@@ -160,7 +152,7 @@ async def test_closed_registrations(nodes: NodeFactory, http: aiohttp.ClientSess
     async with http.get(f"{node.base_url}/auth/sign_in") as response:
         html = await response.text()
     assert "/auth/sign_up" not in html
-    token = _CSRF_RE.search(html).group(1)  # type: ignore[union-attr]
+    token = CSRF_RE.search(html).group(1)  # type: ignore[union-attr]
     fields = {"csrf_token": token, "username": "sneaky", "email": "s@example.com", "password": GOOD_PASSWORD,
               "password_confirmation": GOOD_PASSWORD}
     async with http.post(f"{node.base_url}/auth/sign_up", data=fields) as response:
