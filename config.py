@@ -31,7 +31,7 @@ class ConfigError(Exception):
 FEDERATION_MODES = ("open", "allowlist")
 REGISTRATION_MODES = ("open", "closed")
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
-_DOMAIN_RE = re.compile(r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$")
+_DOMAIN_RE = re.compile(r"^([a-z0-9]([a-z0-9.-]*[a-z0-9])?|\[[0-9a-f:]+\])(:[0-9]{1,5})?$")
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,7 @@ def load_config(path: str | os.PathLike[str] | None = None, environ: Mapping[str
         try:
             raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
         except FileNotFoundError:
-            raise ConfigError("ESSAIM_CONFIG", f"file {path} not found") from None
+            raise ConfigError("config file", f"{path} not found") from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(str(path), f"not valid TOML ({exc})") from None
     sections: dict[str, Any] = {}
@@ -151,10 +151,11 @@ def _coerce(key: str, value: Any, default: Any) -> Any:
             return value.lower() in ("1", "true", "yes", "on")
         raise ConfigError(key, f"expected true or false, got {value!r}")
     if isinstance(default, int):
-        try:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().isdigit():
             return int(value)
-        except (TypeError, ValueError):
-            raise ConfigError(key, f"expected a whole number, got {value!r}") from None
+        raise ConfigError(key, f"expected a whole number, got {value!r}")
     if isinstance(default, tuple):
         if isinstance(value, str):
             return tuple(v.strip() for v in value.split(",") if v.strip())
@@ -175,7 +176,7 @@ def _validated(config: Config) -> Config:
         raise ConfigError("node.base_url", "must have no path, query or fragment")
     if parts.scheme == "http" and not (node.dev_mode and parts.hostname in LOOPBACK_HOSTS):
         raise ConfigError("node.base_url", "http is only allowed for a loopback address with node.dev_mode = true")
-    base_url = f"{parts.scheme}://{parts.netloc}"
+    base_url = f"{parts.scheme}://{parts.netloc}".lower()  # hosts are case-insensitive; Origin headers are lower-case
     domain = (node.domain or parts.netloc).lower()
     if not _DOMAIN_RE.match(domain):
         raise ConfigError("node.domain", f"not a valid host name: {domain!r}")

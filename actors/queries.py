@@ -161,6 +161,14 @@ async def public_posts_page(session: AsyncSession, actor_id: int, max_id: int | 
     return Page(posts, posts[-1].id if more else None)
 
 
+async def public_status(session: AsyncSession, actor_id: int, status_id: int) -> Status | None:
+    """One post of `actor_id`, if anyone may read it (public or unlisted)."""
+    query = select(Status).where(
+        Status.id == status_id, Status.actor_id == actor_id, Status.visibility.in_(PUBLIC_VISIBILITIES)
+    )
+    return await session.scalar(query)
+
+
 async def public_posts(session: AsyncSession, actor_id: int, limit: int) -> Sequence[Status]:
     """Public posts only (not unlisted), for the HTML profile page."""
     query = select(Status).where(Status.actor_id == actor_id, Status.visibility == Visibility.PUBLIC.value)

@@ -45,13 +45,16 @@ def render_actor(actor: Actor, *, domain: str, default_avatar: str) -> dict[str,
 
 
 def profile_attachments(actor: Actor) -> list[dict[str, str]]:
-    """Mastodon-style profile fields: the person's own, then the enterprise directory attributes."""
+    """Mastodon-style profile fields: the person's own, then the enterprise directory attributes.
+
+    The phone number is left out: actor documents can be fetched by anyone, and a
+    work phone is for colleagues (the HTML profile shows it to signed-in people).
+    """
     pairs: list[tuple[str, str]] = [(f.get("name", ""), f.get("value", "")) for f in actor.fields]
     for label, value in (
         ("Job title", actor.job_title),
         ("Department", actor.department),
         ("Site", actor.site),
-        ("Phone", actor.phone),
     ):
         if value:
             pairs.append((label, html.escape(value)))

@@ -6,7 +6,7 @@ from typing import Any
 
 from essaim.actors.models import Actor, Status, Visibility
 from essaim.federation.render.actor import iso
-from essaim.federation.vocab import OBJECT_CONTEXT, PUBLIC
+from essaim.federation.vocab import PUBLIC
 
 
 def audience(status: Status, author: Actor) -> tuple[list[str], list[str]]:
@@ -55,7 +55,3 @@ def render_create(status: Status, author: Actor) -> dict[str, Any]:
         "cc": note["cc"],
         "object": note,
     }
-
-
-def with_context(document: dict[str, Any]) -> dict[str, Any]:
-    return {"@context": OBJECT_CONTEXT} | document

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from essaim.actors.models import Actor, Follow, Status, Visibility
 from tests.conftest import Node, NodeFactory
-from tests.helpers import actor_uri, database, get_json
+from tests.helpers import actor_uri, database, form_token, get_json
 
 LD_JSON = 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
 
@@ -184,3 +184,37 @@ async def test_outbox_and_profile_show_only_public_posts(nodes: NodeFactory, htt
     assert "secret-marker-public" in html
     for hidden in ("private", "direct", "unlisted"):
         assert f"secret-marker-{hidden}" not in html
+
+
+async def test_posts_have_a_document_and_a_page(demo_node: Node, http: aiohttp.ClientSession) -> None:
+    uri = await actor_uri(http, demo_node.base_url, demo_node.domain, "hugo")
+    outbox = await get_json(http, f"{uri}/outbox?page=true")
+    create = outbox["orderedItems"][0]
+    note = await get_json(http, create["object"]["id"])
+    assert note["type"] == "Note" and note["attributedTo"] == uri
+    assert note["content"] == create["object"]["content"]
+    assert note["to"] == ["https://www.w3.org/ns/activitystreams#Public"]
+    async with http.get(note["id"], headers={"Accept": "text/html"}) as response:
+        assert response.status == 200 and "Hugo Martin" in await response.text()
+    async with http.get(note["url"]) as response:
+        assert response.status == 200
+        assert "CI time went from 40 to 12 minutes" in await response.text()
+    async with http.get(note["url"], headers={"Accept": "application/activity+json"}, allow_redirects=False) as response:
+        assert response.status == 302 and response.headers["Location"] == note["id"]
+    await get_json(http, f"{uri}/statuses/123", status=404)
+    async with http.get(f"{demo_node.base_url}/@sofia/{note['id'].rsplit('/', 1)[1]}") as response:
+        assert response.status == 404, "a post is only found under its own author"
+
+
+async def test_phone_numbers_are_for_signed_in_colleagues(demo_node: Node, http: aiohttp.ClientSession) -> None:
+    uri = await actor_uri(http, demo_node.base_url, demo_node.domain, "lea")
+    actor = await get_json(http, uri)
+    assert "Phone" not in {item["name"] for item in actor["attachment"]}
+    async with http.get(f"{demo_node.base_url}/@lea") as response:
+        assert "tel:" not in await response.text()
+    token = await form_token(http, f"{demo_node.base_url}/auth/sign_in")
+    form = {"csrf_token": token, "login": "ines", "password": "essaim-demo-2026"}
+    async with http.post(f"{demo_node.base_url}/auth/sign_in", data=form) as response:
+        assert response.status == 200
+    async with http.get(f"{demo_node.base_url}/@lea") as response:
+        assert 'href="tel:' in await response.text()

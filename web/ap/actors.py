@@ -13,12 +13,13 @@ from essaim.actors import node, queries
 from essaim.actors.models import Actor
 from essaim.federation.render.actor import render_actor
 from essaim.federation.render.collection import render_collection, render_page
-from essaim.federation.render.note import render_create
+from essaim.federation.render.note import render_create, render_note
+from essaim.federation.vocab import OBJECT_CONTEXT
 from essaim.web.ap.responses import activity_response
 from essaim.web.errors import ApiError
 from essaim.web.keys import CONFIG, DATABASE, URIS
 from essaim.web.negotiation import Representation, content_type, negotiate
-from essaim.web.pages.profiles import profile_page
+from essaim.web.pages.profiles import profile_page, status_page
 
 routes = web.RouteTableDef()
 PAGE_SIZE = 20
@@ -50,6 +51,21 @@ async def person(request: web.Request) -> web.StreamResponse:
     if representation is Representation.HTML:
         return await profile_page(request, actor)
     return activity_response(_document(request, actor), content_type=content_type(representation))
+
+
+@routes.get(r"/users/{actor_id}/statuses/{status_id:[0-9]{1,19}}")
+async def status(request: web.Request) -> web.StreamResponse:
+    """A post's id: its `Note`, or its page for a browser. Only public and unlisted posts, until signed fetches (#5)."""
+    actor = await _person(request)
+    async with request.app[DATABASE].session() as session:
+        post = await queries.public_status(session, actor.id, int(request.match_info["status_id"]))
+    if post is None:
+        raise ApiError(404, "Record not found")
+    representation = negotiate(request)
+    if representation is Representation.HTML:
+        return await status_page(request, actor, post)
+    document = {"@context": OBJECT_CONTEXT} | render_note(post, actor)
+    return activity_response(document, content_type=content_type(representation))
 
 
 @routes.get("/actor")

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import aiohttp_jinja2
 from aiohttp import web
 
 from essaim.actors import queries
-from essaim.actors.models import Actor
+from essaim.actors.models import Actor, Status
 from essaim.federation.webfinger import BadResource, parse_resource
 from essaim.web.keys import CONFIG, DATABASE, URIS
+from essaim.web.negotiation import Representation, negotiate
 
 routes = web.RouteTableDef()
 
@@ -27,7 +30,7 @@ async def profile_page(request: web.Request, actor: Actor) -> web.Response:
         request,
         {
             "person": actor,
-            "handle": f"@{actor.username}@{request.app[CONFIG].domain}",
+            "handle": _handle(request, actor),
             "avatar": actor.avatar_url or request.app[URIS].default_avatar,
             "posts": posts,
             "counts": counts,
@@ -38,14 +41,45 @@ async def profile_page(request: web.Request, actor: Actor) -> web.Response:
     return response
 
 
+async def status_page(request: web.Request, actor: Actor, status: Status) -> web.Response:
+    """One post on its own page; also what a browser gets at the post's ActivityPub id."""
+    text = re.sub(r"<[^>]+>", " ", status.content).split()
+    excerpt = " ".join(text)[:60]
+    context = {"person": actor, "post": status, "handle": _handle(request, actor), "excerpt": excerpt}
+    response = aiohttp_jinja2.render_template("status.html", request, context)
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def _handle(request: web.Request, actor: Actor) -> str:
+    return f"@{actor.username}@{request.app[CONFIG].domain}"
+
+
+@routes.get(r"/@{username:[A-Za-z0-9_]{1,30}}/{status_id:[0-9]{1,19}}")
+async def status_by_handle(request: web.Request) -> web.StreamResponse:
+    async with request.app[DATABASE].session() as session:
+        actor = await queries.local_person_by_handle(session, request.match_info["username"])
+        status = await queries.public_status(session, actor.id, int(request.match_info["status_id"])) if actor else None
+    if actor is None or status is None:
+        raise web.HTTPNotFound(reason="There is no such post, or it is not public.")
+    if _wants_json(request):
+        raise web.HTTPFound(status.uri)
+    return await status_page(request, actor, status)
+
+
+def _wants_json(request: web.Request) -> bool:
+    """A program asking for the ActivityPub document at a page's address (it is sent to the id)."""
+    return negotiate(request) is not Representation.HTML and "json" in request.headers.get("Accept", "")
+
+
 @routes.get(r"/@{username:[A-Za-z0-9_]{1,30}}")
 async def profile_by_handle(request: web.Request) -> web.StreamResponse:
     async with request.app[DATABASE].session() as session:
         actor = await queries.local_person_by_handle(session, request.match_info["username"])
     if actor is None:
         raise web.HTTPNotFound(reason="No one here has this username.")
-    if request.headers.get("Accept", "").startswith(("application/activity+json", "application/ld+json")):
-        raise web.HTTPFound(actor.uri)  # programs asking for the actor go to its id
+    if _wants_json(request):
+        raise web.HTTPFound(actor.uri)
     return await profile_page(request, actor)
 
 
