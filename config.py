@@ -113,7 +113,7 @@ def load_config(path: str | os.PathLike[str] | None = None, environ: Mapping[str
             raise ConfigError(str(path), f"not valid TOML ({exc})") from None
     sections: dict[str, Any] = {}
     for section_field in dataclasses.fields(Config):
-        section_cls = section_field.default_factory  # type: ignore[misc]
+        section_cls = section_field.default_factory
         sections[section_field.name] = _load_section(
             section_field.name, section_cls, raw.pop(section_field.name, {}), environ
         )
@@ -203,7 +203,7 @@ def _async_driver_url(url: str) -> str:
     """Accept plain `sqlite:///` and `postgresql://` URLs and name the async driver we use."""
     for plain, driver in (("sqlite://", "sqlite+aiosqlite://"), ("postgresql://", "postgresql+asyncpg://")):
         if url.startswith(plain):
-            return driver + url[len(plain):]
+            return driver + url[len(plain) :]
     if url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
         return url
     raise ConfigError("database.url", "must start with sqlite:// or postgresql:// (async drivers are chosen for you)")

@@ -83,8 +83,7 @@ class Database:
         if current != head:
             where = "has no schema" if current is None else f"is at revision {current}, the code needs {head}"
             raise DatabaseNotReady(
-                f"the database {shown} {where}:"
-                " run `essaim init` (new database) or `essaim db upgrade`"
+                f"the database {shown} {where}: run `essaim init` (new database) or `essaim db upgrade`"
             )
 
     async def close(self) -> None:

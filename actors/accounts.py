@@ -31,12 +31,43 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 # Names that look like the node speaking, or that people would mistake for it.
 RESERVED_HANDLES = frozenset(
-    {"actor", "instance", "inbox", "api", "oauth", "auth", "static", "nodeinfo", "settings", "users",
-     "root", "postmaster", "webmaster", "hostmaster", "abuse", "security", "support", "essaim"}
+    {
+        "actor",
+        "instance",
+        "inbox",
+        "api",
+        "oauth",
+        "auth",
+        "static",
+        "nodeinfo",
+        "settings",
+        "users",
+        "root",
+        "postmaster",
+        "webmaster",
+        "hostmaster",
+        "abuse",
+        "security",
+        "support",
+        "essaim",
+    }
 )
 COMMON_PASSWORDS = frozenset(
-    {"password", "password1", "password123", "1234567890", "12345678", "123456789", "qwertyuiop",
-     "azertyuiop", "motdepasse", "letmein123", "iloveyou12", "administrator", "changeme123"}
+    {
+        "password",
+        "password1",
+        "password123",
+        "1234567890",
+        "12345678",
+        "123456789",
+        "qwertyuiop",
+        "azertyuiop",
+        "motdepasse",
+        "letmein123",
+        "iloveyou12",
+        "administrator",
+        "changeme123",
+    }
 )
 ROLES = ("user", "moderator", "admin")
 
@@ -118,8 +149,16 @@ async def create_person(
     profile = profile or Profile()
     manager = await _manager(session, profile.manager)
     keys = new_key_pair()
-    actor = Actor(type=ActorType.PERSON.value, username=handle, public_key_pem=keys.public_pem,
-                  private_key_pem=keys.private_pem, uri="", key_id="", skills=[], languages=[])
+    actor = Actor(
+        type=ActorType.PERSON.value,
+        username=handle,
+        public_key_pem=keys.public_pem,
+        private_key_pem=keys.private_pem,
+        uri="",
+        key_id="",
+        skills=[],
+        languages=[],
+    )
     session.add(actor)
     await session.flush()  # the id is known from here on; the URIs below depend on it
     set_local_uris(actor, uris)

@@ -18,11 +18,11 @@ from essaim.actors.models.base import utcnow
 PUBLIC_VISIBILITIES = (Visibility.PUBLIC.value, Visibility.UNLISTED.value)
 
 
-def with_profile(query: Select[tuple[Actor]]) -> Select[tuple[Actor]]:
+def with_profile(query: Select[Actor]) -> Select[Actor]:
     return query.options(selectinload(Actor.skills), selectinload(Actor.languages), selectinload(Actor.manager))
 
 
-def _enabled_local_people() -> Select[tuple[Actor]]:
+def _enabled_local_people() -> Select[Actor]:
     """Local Person actors whose account is not disabled (a disabled account has left the directory)."""
     return (
         select(Actor)
@@ -71,8 +71,10 @@ async def usage(session: AsyncSession) -> Usage:
     async def active_since(days: int) -> int:
         since = now - timedelta(days=days)
         posted = select(Status.actor_id).where(Status.published >= since)
-        query = select(func.count()).select_from(enabled).where(
-            or_(enabled.c.last_login_at >= since, enabled.c.actor_id.in_(posted))
+        query = (
+            select(func.count())
+            .select_from(enabled)
+            .where(or_(enabled.c.last_login_at >= since, enabled.c.actor_id.in_(posted)))
         )
         return int(await session.scalar(query) or 0)
 
@@ -94,19 +96,19 @@ class Page(Generic[T]):
     next_max_id: int | None
 
 
-async def _count(session: AsyncSession, query: Select[tuple[int]]) -> int:
+async def _count(session: AsyncSession, query: Select[int]) -> int:
     return int(await session.scalar(select(func.count()).select_from(query.subquery())) or 0)
 
 
-def _followers_query(actor_id: int) -> Select[tuple[int]]:
+def _followers_query(actor_id: int) -> Select[int]:
     return select(Follow.id).where(Follow.followee_id == actor_id, Follow.accepted.is_(True))
 
 
-def _following_query(actor_id: int) -> Select[tuple[int]]:
+def _following_query(actor_id: int) -> Select[int]:
     return select(Follow.id).where(Follow.follower_id == actor_id, Follow.accepted.is_(True))
 
 
-def _public_posts_query(actor_id: int) -> Select[tuple[int]]:
+def _public_posts_query(actor_id: int) -> Select[int]:
     return select(Status.id).where(Status.actor_id == actor_id, Status.visibility.in_(PUBLIC_VISIBILITIES))
 
 
@@ -137,7 +139,7 @@ async def following_page(session: AsyncSession, actor_id: int, max_id: int | Non
 
 async def _uri_page(
     session: AsyncSession,
-    query: Select[tuple[int, str]],
+    query: Select[int, str],
     key: InstrumentedAttribute[int],
     max_id: int | None,
     limit: int,

@@ -11,7 +11,7 @@ from essaim.actors.models import Base
 from essaim.db import create_engine, is_sqlite
 
 config = context.config
-url = config.attributes.get("database_url") or config.get_main_option("sqlalchemy.url")
+url: str = config.attributes.get("database_url") or config.get_main_option("sqlalchemy.url") or ""
 
 
 def run_migrations(connection: Connection) -> None:

@@ -101,7 +101,9 @@ class Node:
             [*ESSAIM, *args], env=self.env, cwd=self.folder, input=input, capture_output=True, text=True, timeout=120
         )
         if check and result.returncode != 0:
-            raise AssertionError(f"essaim {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+            raise AssertionError(
+                f"essaim {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
+            )
         return result
 
     def start(self) -> None:

@@ -25,7 +25,9 @@ def test_file_then_environment(tmp_path: Path) -> None:
         '[database]\nurl = "postgresql://essaim@db/essaim"\n'
         '[federation]\nmode = "allowlist"\nallowlist = ["partner.example"]\n'
     )
-    config = load_config(path, environ={"ESSAIM_SERVER_PORT": "9000", "ESSAIM_FEDERATION_ALLOWED_PRIVATE_RANGES": "10.0.0.0/8, fd00::/8"})
+    config = load_config(
+        path, environ={"ESSAIM_SERVER_PORT": "9000", "ESSAIM_FEDERATION_ALLOWED_PRIVATE_RANGES": "10.0.0.0/8, fd00::/8"}
+    )
     assert config.base_url == "https://social.example.com"  # hosts compare lower-case (Origin checks)
     assert config.domain == "example.com"
     assert config.node.name == "Acme"

@@ -46,8 +46,12 @@ def _differences(connection: Connection) -> list[object]:
 
 def _is_expression_index(difference: object) -> bool:
     """Indexes over expressions (lower(username)) cannot be reflected by Alembic on every engine."""
-    return isinstance(difference, tuple) and difference[0] in ("add_index", "remove_index") and any(
-        not hasattr(column, "name") or column.name is None for column in getattr(difference[1], "expressions", [])
+    return (
+        isinstance(difference, tuple)
+        and difference[0] in ("add_index", "remove_index")
+        and any(
+            not hasattr(column, "name") or column.name is None for column in getattr(difference[1], "expressions", [])
+        )
     )
 
 

@@ -14,4 +14,4 @@ DATABASE = web.AppKey("database", Database)
 URIS = web.AppKey("uris", LocalURIs)
 SECRET = web.AppKey("secret", bytes)  # signs CSRF tokens; read from the database at start-up
 
-ACCOUNT = web.RequestKey("account", Account | None)  # type: ignore[arg-type]  # set by auth lookups, cached per request
+ACCOUNT = web.RequestKey[Account | None]("account")  # the signed-in account, looked up once per request

@@ -69,7 +69,10 @@ async def start_session(request: web.Request, response: web.StreamResponse, acco
             )
         )
     response.set_cookie(
-        SESSION_COOKIE, token, max_age=int(SESSION_LIFETIME.total_seconds()), **_cookie_options(request)  # type: ignore[arg-type]
+        SESSION_COOKIE,
+        token,
+        max_age=int(SESSION_LIFETIME.total_seconds()),
+        **_cookie_options(request),  # type: ignore[arg-type]
     )
 
 

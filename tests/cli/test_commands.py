@@ -31,7 +31,7 @@ def _command_paths() -> list[list[str]]:
     return paths
 
 
-@pytest.mark.parametrize("path", [[]] + _command_paths(), ids=lambda p: " ".join(p) or "essaim")
+@pytest.mark.parametrize("path", [[], *_command_paths()], ids=lambda p: " ".join(p) or "essaim")
 def test_every_command_has_help(path: list[str]) -> None:
     result = subprocess.run([*ESSAIM, *path, "--help"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
@@ -40,14 +40,34 @@ def test_every_command_has_help(path: list[str]) -> None:
 
 def test_known_commands_exist() -> None:
     paths = {" ".join(p) for p in _command_paths()}
-    assert {"init", "run", "demo", "user", "user create", "user list", "user set-password", "user disable",
-            "db", "db upgrade"} <= paths
+    assert {
+        "init",
+        "run",
+        "demo",
+        "user",
+        "user create",
+        "user list",
+        "user set-password",
+        "user disable",
+        "db",
+        "db upgrade",
+    } <= paths
 
 
 def test_user_administration(nodes: NodeFactory) -> None:
     node = nodes.create(start=False)
-    created = node.cli("user", "create", "Zoe", "--email", "zoe@example.com", "--role", "admin",
-                       "--department", "Legal", input=PASSWORD + "\n")
+    created = node.cli(
+        "user",
+        "create",
+        "Zoe",
+        "--email",
+        "zoe@example.com",
+        "--role",
+        "admin",
+        "--department",
+        "Legal",
+        input=PASSWORD + "\n",
+    )
     assert f"@zoe@{node.domain}" in created.stdout
     refused = node.cli("user", "create", "zoe", "--email", "z2@example.com", input=PASSWORD + "\n", check=False)
     assert refused.returncode == 1 and "taken" in refused.stderr

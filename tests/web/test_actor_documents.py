@@ -133,8 +133,13 @@ async def test_collections_page_by_max_id(nodes: NodeFactory, http: aiohttp.Clie
         camille = await session.scalar(select(Actor).where(Actor.uri == uri))
         assert camille is not None
         for n in range(25):
-            remote = Actor(username=f"fan{n}", domain="peer.example", uri=f"https://peer.example/users/{n}",
-                           key_id=f"https://peer.example/users/{n}#main-key", public_key_pem="-")
+            remote = Actor(
+                username=f"fan{n}",
+                domain="peer.example",
+                uri=f"https://peer.example/users/{n}",
+                key_id=f"https://peer.example/users/{n}#main-key",
+                public_key_pem="-",
+            )
             session.add(remote)
             await session.flush()
             session.add(Follow(follower_id=remote.id, followee_id=camille.id))
@@ -199,7 +204,9 @@ async def test_posts_have_a_document_and_a_page(demo_node: Node, http: aiohttp.C
     async with http.get(note["url"]) as response:
         assert response.status == 200
         assert "CI time went from 40 to 12 minutes" in await response.text()
-    async with http.get(note["url"], headers={"Accept": "application/activity+json"}, allow_redirects=False) as response:
+    async with http.get(
+        note["url"], headers={"Accept": "application/activity+json"}, allow_redirects=False
+    ) as response:
         assert response.status == 302 and response.headers["Location"] == note["id"]
     await get_json(http, f"{uri}/statuses/123", status=404)
     async with http.get(f"{demo_node.base_url}/@sofia/{note['id'].rsplit('/', 1)[1]}") as response:

@@ -8,7 +8,7 @@ import aiohttp
 from yarl import URL
 
 from tests.conftest import Node, NodeFactory
-from tests.helpers import CSRF_RE, form_token
+from tests.helpers import form_token
 
 GOOD_PASSWORD = "correct horse battery"
 
@@ -91,15 +91,21 @@ async def test_sign_up_form_shows_the_error_beside_the_field(nodes: NodeFactory,
 
 async def test_forms_refuse_missing_or_forged_csrf_tokens(nodes: NodeFactory, http: aiohttp.ClientSession) -> None:
     node = nodes.create()
-    fields = {"username": "mallory", "email": "m@example.com", "password": GOOD_PASSWORD,
-              "password_confirmation": GOOD_PASSWORD}
+    fields = {
+        "username": "mallory",
+        "email": "m@example.com",
+        "password": GOOD_PASSWORD,
+        "password_confirmation": GOOD_PASSWORD,
+    }
     url = f"{node.base_url}/auth/sign_up"
     async with http.post(url, data=fields) as response:
         assert response.status == 403
     token = await form_token(http, url)
     async with http.post(url, data=fields | {"csrf_token": "0" * 64}) as response:
         assert response.status == 403
-    async with http.post(url, data=fields | {"csrf_token": token}, headers={"Origin": "http://evil.example"}) as response:
+    async with http.post(
+        url, data=fields | {"csrf_token": token}, headers={"Origin": "http://evil.example"}
+    ) as response:
         assert response.status == 403
         assert "another site" in await response.text()
     async with aiohttp.ClientSession() as stranger:  # a token is only good with its own browser's cookie
@@ -116,8 +122,12 @@ async def test_sign_in_and_out(demo_node: Node, http: aiohttp.ClientSession) -> 
         assert response.status == 401
         assert "Wrong username" in await response.text()
     assert await signed_in_as(http, demo_node) is None
-    right = {"csrf_token": token, "login": "HUGO@demo.essaim.example", "password": "essaim-demo-2026",
-             "next": "//evil.example/steal"}
+    right = {
+        "csrf_token": token,
+        "login": "HUGO@demo.essaim.example",
+        "password": "essaim-demo-2026",
+        "next": "//evil.example/steal",
+    }
     async with http.post(url, data=right, allow_redirects=False) as response:
         assert response.status == 303
         assert response.headers["Location"] == "/", "never redirect to another site"
@@ -152,9 +162,14 @@ async def test_closed_registrations(nodes: NodeFactory, http: aiohttp.ClientSess
     async with http.get(f"{node.base_url}/auth/sign_in") as response:
         html = await response.text()
     assert "/auth/sign_up" not in html
-    token = CSRF_RE.search(html).group(1)  # type: ignore[union-attr]
-    fields = {"csrf_token": token, "username": "sneaky", "email": "s@example.com", "password": GOOD_PASSWORD,
-              "password_confirmation": GOOD_PASSWORD}
+    token = await form_token(http, f"{node.base_url}/auth/sign_in")
+    fields = {
+        "csrf_token": token,
+        "username": "sneaky",
+        "email": "s@example.com",
+        "password": GOOD_PASSWORD,
+        "password_confirmation": GOOD_PASSWORD,
+    }
     async with http.post(f"{node.base_url}/auth/sign_up", data=fields) as response:
         assert response.status == 403
     assert usernames(node) == []

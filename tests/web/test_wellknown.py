@@ -25,7 +25,9 @@ async def test_webfinger_finds_a_person_by_acct(demo_node: Node, http: aiohttp.C
     assert "{uri}" in links["http://ostatus.org/schema/1.0/subscribe"]["template"]
 
 
-async def test_webfinger_accepts_other_spellings_of_the_same_person(demo_node: Node, http: aiohttp.ClientSession) -> None:
+async def test_webfinger_accepts_other_spellings_of_the_same_person(
+    demo_node: Node, http: aiohttp.ClientSession
+) -> None:
     url = f"{demo_node.base_url}/.well-known/webfinger"
     by_acct = await get_json(http, url, resource=f"acct:hugo@{demo_node.domain}")
     actor = by_acct["links"][0]["href"]

@@ -102,9 +102,7 @@ COLLECTIONS = {
     "followers": _Collection(lambda a: a.followers_uri, queries.count_followers, queries.followers_page),
     "following": _Collection(lambda a: a.following_uri, queries.count_following, queries.following_page),
     # Public and unlisted posts only, as `Create` activities: followers-only and direct ones never appear.
-    "outbox": _Collection(
-        lambda a: a.outbox_uri, queries.count_public_posts, queries.public_posts_page, render_create
-    ),
+    "outbox": _Collection(lambda a: a.outbox_uri, queries.count_public_posts, queries.public_posts_page, render_create),
 }
 
 

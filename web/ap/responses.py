@@ -20,7 +20,8 @@ def activity_response(
         headers["Vary"] = "Accept"
     return web.Response(
         body=json.dumps(document, ensure_ascii=False).encode(),
-        headers=headers | {"Content-Type": f"{content_type}; charset=utf-8" if ";" not in content_type else content_type},
+        headers=headers
+        | {"Content-Type": f"{content_type}; charset=utf-8" if ";" not in content_type else content_type},
     )
 
 

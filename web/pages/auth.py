@@ -74,7 +74,9 @@ async def sign_up(request: web.Request) -> web.Response:
 
 @routes.get("/auth/sign_in")
 async def sign_in_form(request: web.Request) -> web.Response:
-    return _form(request, "auth/sign_in.html", {"login": "", "error": None, "next": _safe_next(request.query.get("next"))})
+    return _form(
+        request, "auth/sign_in.html", {"login": "", "error": None, "next": _safe_next(request.query.get("next"))}
+    )
 
 
 @routes.post("/auth/sign_in")
