@@ -165,7 +165,6 @@ def alices_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
     ("changes", "field", "message"),
     [
         ({"Username": "alice"}, "Username", "This username is taken."),
-        ({"Password": "short", "Password again": "short"}, "Password", "The password needs at least 10 characters."),
         (
             {"Password": "password123", "Password again": "password123"},
             "Password",
@@ -173,7 +172,7 @@ def alices_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
         ),
         ({"Password again": "another horse battery"}, "Password again", "The two passwords differ."),
     ],
-    ids=["taken-username", "short-password", "common-password", "mismatched-passwords"],
+    ids=["taken-username", "common-password", "mismatched-passwords"],
 )
 async def test_sign_up_error_beside_the_field_and_nothing_created(
     page: Page, alices_node: Node, screenshot: Screenshot, changes: dict[str, str], field: str, message: str
@@ -192,6 +191,21 @@ async def test_sign_up_error_beside_the_field_and_nothing_created(
     await expect_signed_out(page)
     await screenshot("error")
 
+    assert alices_node.cli("user", "list").stdout == accounts_before
+
+
+async def test_the_browser_refuses_a_short_password_before_sending(
+    page: Page, alices_node: Node, screenshot: Screenshot
+) -> None:
+    """The form states the node's minimum length, so the browser stops the form (the server refuses it too)."""
+    accounts_before = alices_node.cli("user", "list").stdout
+    await visit(page, alices_node, "/auth/sign_up")
+    password = page.get_by_label("Password", exact=True)
+    await expect(password).to_have_accessible_description("At least 10 characters.")
+    await fill_in(page, NEWCOMER | {"Password": "short", "Password again": "short"}, "Sign up")
+    assert await password.evaluate("input => input.validity.tooShort")
+    assert page.url == alices_node.base_url + "/auth/sign_up"
+    await screenshot("blocked")
     assert alices_node.cli("user", "list").stdout == accounts_before
 
 

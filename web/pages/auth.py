@@ -23,6 +23,11 @@ def _safe_next(target: str | None) -> str:
 
 
 def _form(request: web.Request, template: str, context: dict[str, Any], status: int = 200) -> web.Response:
+    errors = context.get("errors") or {}
+    context = context | {
+        "min_password_length": request.app[CONFIG].accounts.min_password_length,
+        "first_error": next(iter(errors), None),  # focused, so a screen reader starts there
+    }
     response = aiohttp_jinja2.render_template(template, request, context)
     response.set_status(status)
     response.headers["Cache-Control"] = "no-store"
