@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import warnings
 
 from alembic import context
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SAWarning
 
 from essaim.actors.models import Base
 from essaim.db import create_engine, is_sqlite
+
+# SQLite batch mode reflects tables to copy them; it cannot reflect indexes over expressions
+# (lower(username)) and says so. Such indexes are created by name in the migrations; a batch
+# alteration of their table must re-create them.
+warnings.filterwarnings("ignore", message="Skipped unsupported reflection of expression-based index", category=SAWarning)
 
 config = context.config
 url: str = config.attributes.get("database_url") or config.get_main_option("sqlalchemy.url") or ""

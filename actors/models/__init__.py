@@ -3,9 +3,15 @@
 from essaim.actors.models.account import Account, WebSession
 from essaim.actors.models.actor import Actor, ActorLanguage, ActorSkill, ActorType
 from essaim.actors.models.base import Base
+from essaim.actors.models.feed import HomeFeedEntry
 from essaim.actors.models.follow import Follow
+from essaim.actors.models.interaction import Bookmark, Favourite, StatusPin
+from essaim.actors.models.media import MediaAttachment
 from essaim.actors.models.node import NodeSetting
-from essaim.actors.models.status import Status, Visibility
+from essaim.actors.models.notification import Notification, NotificationType
+from essaim.actors.models.oauth import IdempotencyKey, OAuthApplication, OAuthAuthorizationCode, OAuthToken
+from essaim.actors.models.poll import Poll, PollVote
+from essaim.actors.models.status import Mention, Status, StatusEdit, StatusTag, Tag, Visibility
 
 __all__ = [
     "Account",
@@ -14,9 +20,26 @@ __all__ = [
     "ActorSkill",
     "ActorType",
     "Base",
+    "Bookmark",
+    "Favourite",
     "Follow",
+    "HomeFeedEntry",
+    "IdempotencyKey",
+    "MediaAttachment",
+    "Mention",
     "NodeSetting",
+    "Notification",
+    "NotificationType",
+    "OAuthApplication",
+    "OAuthAuthorizationCode",
+    "OAuthToken",
+    "Poll",
+    "PollVote",
     "Status",
+    "StatusEdit",
+    "StatusPin",
+    "StatusTag",
+    "Tag",
     "Visibility",
     "WebSession",
 ]

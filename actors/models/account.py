@@ -26,6 +26,10 @@ class Account(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     disabled_at: Mapped[datetime | None] = mapped_column(default=None)
     last_login_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Posting defaults, Mastodon's `source[privacy|sensitive|language]`.
+    default_visibility: Mapped[str] = mapped_column(String(16), default="public")
+    default_sensitive: Mapped[bool] = mapped_column(default=False)
+    default_language: Mapped[str | None] = mapped_column(String(35), default=None)
 
     actor: Mapped[Actor] = relationship(lazy="raise")
 
