@@ -39,6 +39,12 @@ class LocalURIs:
     def profile_page(self, username: str) -> str:
         return f"{self.base_url}/@{username}"
 
+    def tag_page(self, name: str) -> str:
+        return f"{self.base_url}/tags/{name}"
+
+    def media(self, file_name: str) -> str:
+        return f"{self.base_url}/media/{file_name}"
+
     @property
     def shared_inbox(self) -> str:
         return f"{self.base_url}/inbox"

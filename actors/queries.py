@@ -13,9 +13,7 @@ from sqlalchemy.orm import InstrumentedAttribute, selectinload
 
 from essaim.actors.models import Account, Actor, ActorType, Follow, Status, Visibility
 from essaim.actors.models.base import utcnow
-
-# Posts anyone may read, signed in or not, on this node or another.
-PUBLIC_VISIBILITIES = (Visibility.PUBLIC.value, Visibility.UNLISTED.value)
+from essaim.actors.visibility import PUBLIC_VISIBILITIES
 
 
 def with_profile(query: Select[Actor]) -> Select[Actor]:

@@ -15,7 +15,9 @@ from essaim.db import create_engine, is_sqlite
 # SQLite batch mode reflects tables to copy them; it cannot reflect indexes over expressions
 # (lower(username)) and says so. Such indexes are created by name in the migrations; a batch
 # alteration of their table must re-create them.
-warnings.filterwarnings("ignore", message="Skipped unsupported reflection of expression-based index", category=SAWarning)
+warnings.filterwarnings(
+    "ignore", message="Skipped unsupported reflection of expression-based index", category=SAWarning
+)
 
 config = context.config
 url: str = config.attributes.get("database_url") or config.get_main_option("sqlalchemy.url") or ""

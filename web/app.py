@@ -15,6 +15,8 @@ from essaim.db import Database
 from essaim.uris import LocalURIs
 from essaim.web.ap import actors as ap_actors
 from essaim.web.ap import wellknown
+from essaim.web.api.middleware import RateLimiter, api_middleware
+from essaim.web.api.routes import ROUTE_TABLES
 from essaim.web.errors import error_middleware
 from essaim.web.keys import CONFIG, DATABASE, SECRET, URIS
 from essaim.web.pages import auth, profiles
@@ -22,11 +24,14 @@ from essaim.web.pages.context import page_context
 from essaim.web.sessions import csrf_cookie_middleware
 
 WEB_DIR = Path(__file__).resolve().parent
-MAX_REQUEST_BYTES = 1024 * 1024  # also ActivityPub's inbox cap (Mastodon's MAX_JSON_SIZE)
+MAX_REQUEST_BYTES = 16 * 1024 * 1024  # media uploads; JSON bodies get their own, smaller caps
 
 
 def create_app(config: Config) -> web.Application:
-    app = web.Application(middlewares=[error_middleware, csrf_cookie_middleware], client_max_size=MAX_REQUEST_BYTES)
+    app = web.Application(
+        middlewares=[api_middleware(RateLimiter()), error_middleware, csrf_cookie_middleware],
+        client_max_size=MAX_REQUEST_BYTES,
+    )
     app[CONFIG] = config
     app[URIS] = LocalURIs(config.base_url)
     app.cleanup_ctx.append(_database)
@@ -38,7 +43,10 @@ def create_app(config: Config) -> web.Application:
     )
     app.router.add_get("/health", _health)
     app.router.add_static("/static", WEB_DIR / "static", append_version=False)
-    for table in (wellknown.routes, ap_actors.routes, profiles.routes, auth.routes):
+    media_dir = Path(config.media.dir)
+    media_dir.mkdir(parents=True, exist_ok=True)
+    app.router.add_static("/media", media_dir, append_version=False)
+    for table in (wellknown.routes, ap_actors.routes, profiles.routes, auth.routes, *ROUTE_TABLES):
         app.router.add_routes(table)
     return app
 

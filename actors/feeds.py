@@ -1,0 +1,37 @@
+"""Put a new post where it must appear: home feeds (fan-out on write) and notifications.
+
+Called inside the transaction that creates the post, so a post and its feed entries and
+notifications are committed together or not at all. Only local actors have feeds and
+notifications; remote ones are reached by federation.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Select, insert, literal, select, union
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from essaim.actors.models import Actor, Follow, HomeFeedEntry, Mention, Notification, Status, Visibility
+
+
+async def fan_out(session: AsyncSession, status: Status) -> None:
+    """Home feeds of the author, of local followers (unless direct) and of local mentioned actors."""
+    owners: list[Select[int]] = [select(literal(status.actor_id, BigInteger).label("owner_id"))]
+    if status.visibility != Visibility.DIRECT.value:
+        followers = select(Follow.follower_id.label("owner_id")).join(Actor, Actor.id == Follow.follower_id)
+        owners.append(
+            followers.where(Follow.followee_id == status.actor_id, Follow.accepted.is_(True), Actor.domain.is_(None))
+        )
+    mentioned = select(Mention.actor_id.label("owner_id")).join(Actor, Actor.id == Mention.actor_id)
+    owners.append(mentioned.where(Mention.status_id == status.id, Actor.domain.is_(None)))
+    everyone = union(*owners).subquery()
+    rows = select(everyone.c.owner_id, literal(status.id, BigInteger))
+    await session.execute(insert(HomeFeedEntry).from_select(["owner_id", "status_id"], rows))
+
+
+async def notify(
+    session: AsyncSession, *, recipient: Actor, sender_id: int, kind: str, status_id: int | None = None
+) -> None:
+    """Record a notification for a local recipient; nobody is notified of their own actions."""
+    if recipient.domain is not None or recipient.id == sender_id:
+        return
+    session.add(Notification(recipient_id=recipient.id, from_actor_id=sender_id, type=kind, status_id=status_id))

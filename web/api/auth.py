@@ -1,0 +1,138 @@
+"""Who is calling the API: bearer tokens and the OAuth scopes each endpoint requires.
+
+Scopes follow Mastodon (docs `api/oauth-scopes.md`): `read` and `write` include every
+`read:*` / `write:*` scope, the legacy `follow` includes the follow, block and mute ones,
+and `profile` only allows `verify_credentials`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiohttp import web
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from essaim.actors.models import Account, OAuthToken
+from essaim.actors.oauth import digest
+from essaim.web.errors import ApiError
+from essaim.web.keys import DATABASE
+
+TOP_SCOPES = ("read", "write", "follow", "push", "profile")
+READ = (
+    "accounts",
+    "blocks",
+    "bookmarks",
+    "favourites",
+    "filters",
+    "follows",
+    "lists",
+    "mutes",
+    "notifications",
+    "search",
+    "statuses",
+)
+WRITE = (
+    "accounts",
+    "blocks",
+    "bookmarks",
+    "conversations",
+    "favourites",
+    "filters",
+    "follows",
+    "lists",
+    "media",
+    "mutes",
+    "notifications",
+    "reports",
+    "statuses",
+)
+FOLLOW = ("read:blocks", "read:follows", "read:mutes", "write:blocks", "write:follows", "write:mutes")
+KNOWN_SCOPES = frozenset((*TOP_SCOPES, *(f"read:{s}" for s in READ), *(f"write:{s}" for s in WRITE)))
+
+_TOKEN_KEY = web.RequestKey[object]("api_token")
+
+
+def parse_scopes(text: str | None, default: str = "read") -> frozenset[str]:
+    """Scopes from a space- (or `+`-) separated string; unknown ones are refused."""
+    scopes = frozenset((text or default).replace("+", " ").split())
+    unknown = scopes - KNOWN_SCOPES
+    if unknown:
+        raise ApiError(422, f"Unknown scope {sorted(unknown)[0]!r}")
+    return scopes
+
+
+def grants(granted: frozenset[str], required: str) -> bool:
+    if required in granted:
+        return True
+    top = required.split(":", 1)[0]
+    if top in ("read", "write") and top in granted:
+        return True
+    if required == "profile":
+        return "read" in granted or "read:accounts" in granted
+    return "follow" in granted and required in FOLLOW
+
+
+@dataclass(frozen=True)
+class Token:
+    """A valid access token: its application, its scopes, and the account it acts for (None: the app itself)."""
+
+    id: int
+    application_id: int
+    scopes: frozenset[str]
+    account: Account | None
+
+    @property
+    def user(self) -> Account:
+        assert self.account is not None, "checked by authenticate(user=True)"
+        return self.account
+
+
+def _bearer(request: web.Request) -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer ":
+        return header[7:].strip() or None
+    return request.query.get("access_token") or None
+
+
+async def current_token(request: web.Request) -> Token | None:
+    """The request's token, looked up once; None if none was sent; 401 if one was sent but is not valid."""
+    if _TOKEN_KEY in request:
+        return request[_TOKEN_KEY]  # type: ignore[return-value]
+    token: Token | None = None
+    secret = _bearer(request)
+    if secret:
+        async with request.app[DATABASE].session() as session:
+            row = await session.scalar(
+                select(OAuthToken).where(OAuthToken.token_hash == digest(secret), OAuthToken.revoked_at.is_(None))
+            )
+            account = None
+            if row is not None and row.account_id is not None:
+                account = await session.scalar(
+                    select(Account).where(Account.id == row.account_id).options(selectinload(Account.actor))
+                )
+        if row is None or (row.account_id is not None and (account is None or account.is_disabled)):
+            raise ApiError(401, "The access token is invalid")
+        token = Token(row.id, row.application_id, frozenset(row.scopes.split()), account)
+    request[_TOKEN_KEY] = token
+    return token
+
+
+async def authenticate(request: web.Request, scope: str, *, user: bool = True) -> Token:
+    """The caller's token, which must hold `scope` (403 otherwise) and, if `user`, act for an account."""
+    token = await current_token(request)
+    if token is None:
+        raise ApiError(401, "The access token is invalid")
+    if user and token.account is None:
+        raise ApiError(422, "This method requires an authenticated user")
+    if not grants(token.scopes, scope):
+        raise ApiError(403, "This action is outside the authorized scopes")
+    return token
+
+
+async def optional_account(request: web.Request, scope: str) -> Account | None:
+    """The signed-in account for endpoints anyone may read; a token without `scope` reads as anonymous."""
+    token = await current_token(request)
+    if token is None or token.account is None or not grants(token.scopes, scope):
+        return None
+    return token.account

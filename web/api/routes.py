@@ -1,0 +1,49 @@
+"""Every client-API route table, in one list: the app mounts these, docs/api.md lists what they serve."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from essaim.web.api.v1 import (
+    accounts,
+    apps,
+    bookmarks,
+    conversations,
+    favourites,
+    filters,
+    instance,
+    lists,
+    markers,
+    media,
+    notifications,
+    polls,
+    statuses,
+    timelines,
+)
+from essaim.web.api.v2 import filters as filters_v2
+from essaim.web.api.v2 import instance as instance_v2
+from essaim.web.api.v2 import media as media_v2
+from essaim.web.api.v2 import search
+from essaim.web.oauth import endpoints as oauth
+
+ROUTE_TABLES: list[web.RouteTableDef] = [
+    oauth.routes,
+    apps.routes,
+    instance.routes,
+    instance_v2.routes,
+    accounts.routes,
+    statuses.routes,
+    polls.routes,
+    media.routes,
+    media_v2.routes,
+    timelines.routes,
+    notifications.routes,
+    search.routes,
+    bookmarks.routes,
+    favourites.routes,
+    lists.routes,
+    filters.routes,
+    filters_v2.routes,
+    markers.routes,
+    conversations.routes,
+]

@@ -1,0 +1,7 @@
+"""`/api/v2/search`: see docs/api.md."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+routes = web.RouteTableDef()

@@ -1,0 +1,1 @@
+"""OAuth 2 authorization server for Mastodon apps: consent pages, tokens, server metadata."""
