@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from essaim.actors import accounts
+from essaim.actors.feeds import fan_out
 from essaim.actors.models import Actor, Follow, Status
 from essaim.actors.text import text_to_html
 from essaim.cli.database import initialise
@@ -51,24 +52,27 @@ async def _seed(config: Config, data: dict[str, Any]) -> int:
     database = Database(config.database.url)
     uris = LocalURIs(config.base_url)
     people: list[dict[str, Any]] = data["people"]
-    created = 0
+    created: list[int] = []  # the new people's actor ids
     try:
         for done, person in enumerate(people, start=1):
             async with database.transaction() as session:
                 if await accounts.local_actor_by_handle(session, person["username"]) is None:
-                    await _create_person(session, uris, config, person, index=done)
-                    created += 1
+                    created.append(await _create_person(session, uris, config, person, index=done))
             progress("Creating people", done, len(people))
         async with database.transaction() as session:
             await _follow(session, data["follows"], [p["username"] for p in people])
+            # Into home feeds once the follows exist, oldest first, as if posted live.
+            new_posts = select(Status).where(Status.actor_id.in_(created)).order_by(Status.id)
+            for status in (await session.scalars(new_posts)).all():
+                await fan_out(session, status)
     finally:
         await database.close()
-    return created
+    return len(created)
 
 
 async def _create_person(
     session: AsyncSession, uris: LocalURIs, config: Config, person: dict[str, Any], index: int
-) -> None:
+) -> int:
     profile = accounts.Profile(
         display_name=person["name"],
         bio=person["bio"],
@@ -107,6 +111,7 @@ async def _create_person(
                 published=datetime.fromtimestamp(posted, UTC),
             )
         )
+    return account.actor_id
 
 
 async def _follow(session: AsyncSession, follows: dict[str, list[str]], everyone: list[str]) -> None:

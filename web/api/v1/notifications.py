@@ -1,7 +1,119 @@
-"""`/api/v1/notifications`: see docs/api.md."""
+"""`/api/v1/notifications`: list (with type and account filters), get, dismiss, clear, unread count.
+
+A notification whose post the recipient can no longer see (say, they unfollowed the author of a
+followers-only post) is not shown: the visibility rule applies here as everywhere.
+"""
 
 from __future__ import annotations
 
 from aiohttp import web
+from sqlalchemy import Select, delete, func, or_, select
+
+from essaim.actors.hydrate import load_accounts, load_statuses
+from essaim.actors.models import Notification, NotificationType, Status
+from essaim.actors.paging import newest_first, windowed
+from essaim.actors.visibility import visible_to
+from essaim.web.api.auth import authenticate
+from essaim.web.api.entities.notification import render_notification
+from essaim.web.api.pagination import page_request
+from essaim.web.api.params import Params, parse_id
+from essaim.web.api.render import page_response
+from essaim.web.errors import ApiError
+from essaim.web.keys import DATABASE, URIS
 
 routes = web.RouteTableDef()
+TYPES = frozenset(t.value for t in NotificationType)
+
+
+def _visible(recipient_id: int) -> Select[Notification]:
+    """The recipient's notifications, minus those about posts they may not see."""
+    readable = select(Status.id).where(visible_to(recipient_id))
+    return select(Notification).where(
+        Notification.recipient_id == recipient_id,
+        or_(Notification.status_id.is_(None), Notification.status_id.in_(readable)),
+    )
+
+
+def _filtered(query: Select[Notification], params: Params) -> Select[Notification]:
+    types = [t for t in params.many("types") if t in TYPES]
+    if params.many("types"):
+        query = query.where(Notification.type.in_(types))
+    excluded = params.many("exclude_types")
+    if excluded:
+        query = query.where(Notification.type.not_in(excluded))
+    if (account_id := params.id("account_id")) is not None:
+        query = query.where(Notification.from_actor_id == account_id)
+    return query
+
+
+async def _render(request: web.Request, notifications: list[Notification], viewer_id: int) -> list[dict[str, object]]:
+    async with request.app[DATABASE].session() as session:
+        accounts = await load_accounts(session, {n.from_actor_id for n in notifications})
+        status_ids = {n.status_id for n in notifications if n.status_id is not None}
+        rows = (await session.scalars(select(Status).where(Status.id.in_(status_ids)))).all()
+        statuses = {data.status.id: data for data in await load_statuses(session, rows, viewer_id)}
+    uris = request.app[URIS]
+    return [
+        render_notification(n, accounts[n.from_actor_id], statuses.get(n.status_id or 0), uris)
+        for n in notifications
+        if n.from_actor_id in accounts
+    ]
+
+
+@routes.get("/api/v1/notifications")
+async def index(request: web.Request) -> web.Response:
+    token = await authenticate(request, "read:notifications")
+    params = await Params.of(request)
+    window = page_request(params, default=15, maximum=30)
+    query = _filtered(_visible(token.user.actor_id), params)
+    async with request.app[DATABASE].session() as session:
+        rows = list((await session.scalars(windowed(query, Notification.id, window))).all())
+    notifications = newest_first(rows, window, key=lambda n: n.id)
+    items = await _render(request, notifications, token.user.actor_id)
+    return page_response(request, items, [n.id for n in notifications])
+
+
+@routes.get("/api/v1/notifications/unread_count")
+async def unread_count(request: web.Request) -> web.Response:
+    """Without read markers (client API part 2) every notification counts as unread, capped like Mastodon."""
+    token = await authenticate(request, "read:notifications")
+    params = await Params.of(request)
+    limit = min(params.integer("limit", 100, minimum=1) or 100, 1000)
+    query = _filtered(_visible(token.user.actor_id), params).limit(limit).subquery()
+    async with request.app[DATABASE].session() as session:
+        count = await session.scalar(select(func.count()).select_from(query))
+    return web.json_response({"count": int(count or 0)})
+
+
+@routes.get(r"/api/v1/notifications/{id:\d+}")
+async def show(request: web.Request) -> web.Response:
+    token = await authenticate(request, "read:notifications")
+    notification_id = parse_id(request.match_info["id"])
+    async with request.app[DATABASE].session() as session:
+        row = await session.scalar(_visible(token.user.actor_id).where(Notification.id == notification_id))
+    if row is None:
+        raise ApiError(404, "Record not found")
+    return web.json_response((await _render(request, [row], token.user.actor_id))[0])
+
+
+@routes.post("/api/v1/notifications/clear")
+async def clear(request: web.Request) -> web.Response:
+    token = await authenticate(request, "write:notifications")
+    async with request.app[DATABASE].transaction() as session:
+        await session.execute(delete(Notification).where(Notification.recipient_id == token.user.actor_id))
+    return web.json_response({})
+
+
+@routes.post(r"/api/v1/notifications/{id:\d+}/dismiss")
+async def dismiss(request: web.Request) -> web.Response:
+    token = await authenticate(request, "write:notifications")
+    notification_id = parse_id(request.match_info["id"])
+    async with request.app[DATABASE].transaction() as session:
+        result = await session.execute(
+            delete(Notification).where(
+                Notification.id == notification_id, Notification.recipient_id == token.user.actor_id
+            )
+        )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        raise ApiError(404, "Record not found")
+    return web.json_response({})

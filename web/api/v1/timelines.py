@@ -1,7 +1,93 @@
-"""`/api/v1/timelines`: see docs/api.md."""
+"""`/api/v1/timelines/*`: home (precomputed feed), public and hashtag timelines.
+
+Every query also applies `visible_to`, even the home feed: a feed row written before an
+unfollow or a block must not show a followers-only post afterwards.
+"""
 
 from __future__ import annotations
 
 from aiohttp import web
+from sqlalchemy import Exists, Select, exists, select
+
+from essaim.actors.models import Actor, HomeFeedEntry, MediaAttachment, Status, StatusTag, Tag, Visibility
+from essaim.actors.paging import Window, newest_first, windowed
+from essaim.actors.visibility import visible_to
+from essaim.web.api.auth import authenticate, optional_account
+from essaim.web.api.pagination import page_request
+from essaim.web.api.params import Params
+from essaim.web.api.render import page_response, statuses_json
+from essaim.web.errors import ApiError
+from essaim.web.keys import DATABASE
 
 routes = web.RouteTableDef()
+
+
+async def _respond(request: web.Request, query: Select[Status], window: Window, viewer_id: int | None) -> web.Response:
+    async with request.app[DATABASE].session() as session:
+        rows = list((await session.scalars(windowed(query, Status.id, window))).all())
+        statuses = newest_first(rows, window, key=lambda s: s.id)
+        items = await statuses_json(request, session, statuses, viewer_id)
+    return page_response(request, items, [s.id for s in statuses])
+
+
+@routes.get("/api/v1/timelines/home")
+async def home(request: web.Request) -> web.Response:
+    token = await authenticate(request, "read:statuses")
+    viewer = token.user.actor_id
+    query = (
+        select(Status)
+        .join(HomeFeedEntry, HomeFeedEntry.status_id == Status.id)
+        .where(HomeFeedEntry.owner_id == viewer, visible_to(viewer))
+    )
+    return await _respond(request, query, page_request(await Params.of(request)), viewer)
+
+
+def _public_filters(query: Select[Status], params: Params) -> Select[Status]:
+    """Public posts only (never unlisted, followers-only or direct), originals only, by place and media."""
+    query = query.where(Status.visibility == Visibility.PUBLIC.value, Status.reblog_of_id.is_(None))
+    local, remote = params.boolean("local"), params.boolean("remote")
+    if local or remote:
+        author_domain = select(Actor.domain).where(Actor.id == Status.actor_id).scalar_subquery()
+        query = query.where(author_domain.is_(None) if local else author_domain.is_not(None))
+    if params.boolean("only_media"):
+        query = query.where(exists().where(MediaAttachment.status_id == Status.id))
+    return query
+
+
+@routes.get("/api/v1/timelines/public")
+async def public(request: web.Request) -> web.Response:
+    params = await Params.of(request)
+    viewer = await optional_account(request, "read:statuses")
+    query = _public_filters(select(Status), params)
+    return await _respond(request, query, page_request(params), viewer.actor_id if viewer else None)
+
+
+def _tagged(names: list[str]) -> list[str]:
+    return [n.strip().lstrip("#").lower() for n in names if isinstance(n, str) and n.strip().lstrip("#")]
+
+
+def _has_tag(names: list[str]) -> Exists:
+    return exists().where(StatusTag.status_id == Status.id, StatusTag.tag_id == Tag.id, Tag.name.in_(names))
+
+
+@routes.get("/api/v1/timelines/tag/{hashtag}")
+async def tag(request: web.Request) -> web.Response:
+    params = await Params.of(request)
+    viewer = await optional_account(request, "read:statuses")
+    any_of = _tagged([request.match_info["hashtag"], *params.many("any")])
+    if not any_of[0:1]:
+        raise ApiError(404, "Record not found")
+    query = _public_filters(select(Status), params).where(_has_tag(any_of))
+    for name in _tagged(params.many("all")):
+        query = query.where(_has_tag([name]))
+    none_of = _tagged(params.many("none"))
+    if none_of:
+        query = query.where(~_has_tag(none_of))
+    return await _respond(request, query, page_request(params), viewer.actor_id if viewer else None)
+
+
+@routes.get("/api/v1/timelines/list/{list_id}")
+async def list_timeline(request: web.Request) -> web.Response:
+    """Lists arrive with client API part 2; no list exists before, so every id is unknown."""
+    await authenticate(request, "read:lists")
+    raise ApiError(404, "Record not found")

@@ -1,0 +1,35 @@
+"""Turn rows into API responses: hydrate a page of posts or accounts once, render each, add `Link`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from essaim.actors.hydrate import load_accounts, load_statuses
+from essaim.actors.models import Status
+from essaim.web.api.entities.account import render_account
+from essaim.web.api.entities.status import render_status
+from essaim.web.api.pagination import link_header
+from essaim.web.keys import URIS
+
+
+async def statuses_json(
+    request: web.Request, session: AsyncSession, statuses: Sequence[Status], viewer_id: int | None
+) -> list[dict[str, Any]]:
+    uris = request.app[URIS]
+    return [render_status(data, uris, viewer_id) for data in await load_statuses(session, statuses, viewer_id)]
+
+
+async def accounts_json(request: web.Request, session: AsyncSession, actor_ids: Sequence[int]) -> list[dict[str, Any]]:
+    """Accounts in the order given (missing ones skipped)."""
+    uris = request.app[URIS]
+    loaded = await load_accounts(session, actor_ids)
+    return [render_account(loaded[i], uris) for i in actor_ids if i in loaded]
+
+
+def page_response(request: web.Request, items: list[Any], cursor_ids: list[int]) -> web.Response:
+    """A JSON list with the `Link` header built from the page's cursor ids (row ids, not always entity ids)."""
+    return web.json_response(items, headers=link_header(request, cursor_ids))
