@@ -47,6 +47,7 @@ class NodeSection:
 class ServerSection:
     host: str = "127.0.0.1"
     port: int = 8080
+    rate_limit: int = 300  # client-API requests per caller per 5 minutes, as Mastodon; 0 turns it off
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,8 @@ def _validated(config: Config) -> Config:
             raise ConfigError("federation.allowed_private_ranges", f"not an address range: {value!r}") from None
     if config.accounts.registrations not in REGISTRATION_MODES:
         raise ConfigError("accounts.registrations", f"must be one of {', '.join(REGISTRATION_MODES)}")
+    if config.server.rate_limit < 0:
+        raise ConfigError("server.rate_limit", "must be 0 (off) or a positive number of requests")
     if not 1 <= config.server.port <= 65535:
         raise ConfigError("server.port", "must be between 1 and 65535")
     if config.accounts.min_password_length < 8:

@@ -92,6 +92,7 @@ class Node:
             "ESSAIM_DATABASE_URL": self.database_url,
             "ESSAIM_MEDIA_DIR": str(self.folder / "media"),
             "ESSAIM_FEDERATION_ALLOWED_PRIVATE_RANGES": "127.0.0.1/32",
+            "ESSAIM_SERVER_RATE_LIMIT": "0",  # every test calls from 127.0.0.1; test_middleware turns it on
         }
         return env | self.settings
 

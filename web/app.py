@@ -29,7 +29,7 @@ MAX_REQUEST_BYTES = 16 * 1024 * 1024  # media uploads; JSON bodies get their own
 
 def create_app(config: Config) -> web.Application:
     app = web.Application(
-        middlewares=[api_middleware(RateLimiter()), error_middleware, csrf_cookie_middleware],
+        middlewares=[api_middleware(RateLimiter(config.server.rate_limit)), error_middleware, csrf_cookie_middleware],
         client_max_size=MAX_REQUEST_BYTES,
     )
     app[CONFIG] = config

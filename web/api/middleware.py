@@ -65,6 +65,10 @@ def api_middleware(limiter: RateLimiter) -> Middleware:
                     "Access-Control-Max-Age": "86400",
                 },
             )
+        if not limiter.limit:
+            response = await handler(request)
+            response.headers.update(cors)
+            return response
         remaining, reset = limiter.hit(_caller(request))
         limits = {
             "X-RateLimit-Limit": str(limiter.limit),
