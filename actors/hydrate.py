@@ -72,7 +72,7 @@ async def _counts(
     if not ids:
         return {}
     query = select(key, func.count()).where(key.in_(ids), *where).group_by(key)
-    return {k: int(n) for k, n in (await session.execute(query)).tuples() if k is not None}
+    return {k: int(n) for k, n in (await session.execute(query)).all() if k is not None}
 
 
 async def load_accounts(session: AsyncSession, actor_ids: Iterable[int]) -> dict[int, AccountData]:
@@ -84,7 +84,7 @@ async def load_accounts(session: AsyncSession, actor_ids: Iterable[int]) -> dict
     followers = await _counts(session, Follow.followee_id, ids, accepted)
     following = await _counts(session, Follow.follower_id, ids, accepted)
     posts = select(Status.actor_id, func.count(), func.max(Status.published)).where(Status.actor_id.in_(ids))
-    statuses = {a: (int(n), last) for a, n, last in (await session.execute(posts.group_by(Status.actor_id))).tuples()}
+    statuses = {a: (int(n), last) for a, n, last in (await session.execute(posts.group_by(Status.actor_id))).all()}
     return {
         actor.id: AccountData(
             actor,
@@ -123,21 +123,21 @@ async def load_statuses(session: AsyncSession, statuses: Sequence[Status], viewe
         votes = select(PollVote.poll_id, PollVote.choice).where(
             PollVote.poll_id.in_(poll_ids), PollVote.actor_id == viewer_id
         )
-        for poll_id, choice in (await session.execute(votes.order_by(PollVote.choice))).tuples():
+        for poll_id, choice in (await session.execute(votes.order_by(PollVote.choice))).all():
             own_votes[poll_ids[poll_id]].append(choice)
     mentions: dict[int, list[Actor]] = defaultdict(list)
     for status_id, actor in (
         await session.execute(
             select(Mention.status_id, Actor).join(Actor, Actor.id == Mention.actor_id).where(Mention.status_id.in_(ids))
         )
-    ).tuples():
+    ).all():
         mentions[status_id].append(actor)
     tags: dict[int, list[Tag]] = defaultdict(list)
     for status_id, tag in (
         await session.execute(
             select(StatusTag.status_id, Tag).join(Tag, Tag.id == StatusTag.tag_id).where(StatusTag.status_id.in_(ids))
         )
-    ).tuples():
+    ).all():
         tags[status_id].append(tag)
     app_ids = {s.application_id for s in every if s.application_id is not None}
     applications = {
@@ -155,6 +155,7 @@ async def load_statuses(session: AsyncSession, statuses: Sequence[Status], viewe
         reblogged = {i for i in (await session.scalars(boosts)).all() if i is not None}
 
     def data(status: Status) -> StatusData:
+        own = status.reblog_of_id or status.id  # a boost shows the viewer's marks on the boosted post
         return StatusData(
             status=status,
             account=accounts[status.actor_id],
@@ -168,9 +169,9 @@ async def load_statuses(session: AsyncSession, statuses: Sequence[Status], viewe
             replies=replies.get(status.id, 0),
             reblogs=reblogs.get(status.id, 0),
             favourites=favourites.get(status.id, 0),
-            favourited=status.id in favourited,
-            reblogged=status.id in reblogged,
-            bookmarked=status.id in bookmarked,
+            favourited=own in favourited,
+            reblogged=own in reblogged,
+            bookmarked=own in bookmarked,
             pinned=status.id in pinned,
         )
 

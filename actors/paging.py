@@ -24,9 +24,7 @@ class Window:
     limit: int = 20
 
 
-def windowed(
-    query: Select[*Columns], key: InstrumentedAttribute[int], window: Window
-) -> Select[*Columns]:
+def windowed(query: Select[*Columns], key: InstrumentedAttribute[int], window: Window) -> Select[*Columns]:
     """Restrict and order `query` by `key` for `window` (ascending when paging forward with `min_id`)."""
     if window.max_id is not None:
         query = query.where(key < window.max_id)

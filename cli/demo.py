@@ -119,7 +119,7 @@ async def _follow(session: AsyncSession, follows: dict[str, list[str]], everyone
         actor.username: actor.id
         for actor in await session.scalars(select(Actor).where(Actor.domain.is_(None), Actor.username.in_(everyone)))
     }
-    existing = set((await session.execute(select(Follow.follower_id, Follow.followee_id))).tuples())
+    existing = set((await session.execute(select(Follow.follower_id, Follow.followee_id))).all())
     pairs = {(a, b) for a, targets in follows.items() for b in targets}
     pairs |= {(name, "camille") for name in everyone if name != "camille"}
     for follower, followee in sorted(pairs):

@@ -21,6 +21,7 @@ from essaim.web.errors import error_middleware
 from essaim.web.keys import CONFIG, DATABASE, SECRET, URIS
 from essaim.web.pages import auth, profiles
 from essaim.web.pages.context import page_context
+from essaim.web.scheduler import scheduler
 from essaim.web.sessions import csrf_cookie_middleware
 
 WEB_DIR = Path(__file__).resolve().parent
@@ -35,12 +36,14 @@ def create_app(config: Config) -> web.Application:
     app[CONFIG] = config
     app[URIS] = LocalURIs(config.base_url)
     app.cleanup_ctx.append(_database)
+    app.cleanup_ctx.append(scheduler)  # after the database: its sweeps use it
     aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(WEB_DIR / "templates"),
         autoescape=jinja2.select_autoescape(default=True),
         context_processors=[page_context],
     )
+    app.on_response_prepare.append(_security_headers)
     app.router.add_get("/health", _health)
     app.router.add_static("/static", WEB_DIR / "static", append_version=False)
     media_dir = Path(config.media.dir)
@@ -62,6 +65,13 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
         yield
     finally:
         await database.close()
+
+
+async def _security_headers(request: web.Request, response: web.StreamResponse) -> None:
+    """Browsers must not guess types (uploaded media is served as-is) nor frame our pages."""
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
 
 
 async def _health(request: web.Request) -> web.Response:

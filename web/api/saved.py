@@ -26,7 +26,7 @@ async def marked_posts(request: web.Request, mark: type[Bookmark] | type[Favouri
         .where(mark.actor_id == viewer, visible_to(viewer))
     )
     async with request.app[DATABASE].session() as session:
-        rows = list((await session.execute(windowed(query, mark.id, window))).tuples())
+        rows = list((await session.execute(windowed(query, mark.id, window))).all())
         rows = newest_first(rows, window, key=lambda row: row[0])
         items = await statuses_json(request, session, [status for _, status in rows], viewer)
     return page_response(request, items, [mark_id for mark_id, _ in rows])

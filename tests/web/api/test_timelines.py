@@ -112,10 +112,10 @@ async def test_bookmarks_and_favourites_lists(nodes: NodeFactory, http: aiohttp.
     for post in (posts[2], posts[0]):  # marked in this order: lists show the latest mark first
         await call(http, "POST", f"{node.base_url}/api/v1/statuses/{post['id']}/bookmark", hugo)
         await call(http, "POST", f"{node.base_url}/api/v1/statuses/{post['id']}/favourite", hugo)
-    for kind in ("bookmarks", "favourites"):
+    for kind, flag in (("bookmarks", "bookmarked"), ("favourites", "favourited")):
         listed = await call(http, "GET", f"{node.base_url}/api/v1/{kind}", hugo)
         assert [s["id"] for s in listed] == [posts[0]["id"], posts[2]["id"]], kind
-        assert all(s[kind[:-1] if kind == "bookmarks" else "favourited"] for s in listed)
+        assert all(s[flag] for s in listed)
     assert await call(http, "GET", f"{node.base_url}/api/v1/bookmarks", sofia) == []
 
 

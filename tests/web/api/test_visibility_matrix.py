@@ -7,6 +7,7 @@ camille (neither) and an anonymous caller. Every path is asked by every viewer.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import aiohttp
@@ -18,7 +19,7 @@ from tests.conftest import Node, NodeFactory
 VISIBILITIES = ("public", "unlisted", "private", "direct")
 VIEWERS = ("sofia", "hugo", "emma", "camille", None)
 # Who may read each visibility (the rule in actors/visibility.py, written out by hand here).
-READERS = {
+READERS: dict[str, set[str | None]] = {
     "public": {"sofia", "hugo", "emma", "camille", None},
     "unlisted": {"sofia", "hugo", "emma", "camille", None},
     "private": {"sofia", "hugo", "emma"},
@@ -48,7 +49,7 @@ class World:
 @pytest.fixture(scope="module")
 async def world(tmp_path_factory: pytest.TempPathFactory) -> Any:
     factory = NodeFactory(tmp_path_factory.mktemp("matrix"))
-    node = factory.create(demo=True)
+    node = await asyncio.to_thread(factory.create, demo=True)
     tokens: dict[str | None, str | None] = {name: await api_token(node, name) for name in VIEWERS if name}
     tokens[None] = None
     w = World(node, tokens)
@@ -73,7 +74,7 @@ async def world(tmp_path_factory: pytest.TempPathFactory) -> Any:
                 },
             )
     yield w
-    factory.close()
+    await asyncio.to_thread(factory.close)
 
 
 @pytest.fixture

@@ -63,7 +63,8 @@ def render_credential_account(
         "language": account.default_language,
         "note": data.actor.summary_source,
         "fields": [
-            {"name": f.get("name", ""), "value": f.get("value", ""), "verified_at": None} for f in data.actor.fields
+            {"name": f.get("name", ""), "value": f.get("source", f.get("value", "")), "verified_at": None}
+            for f in data.actor.fields
         ],
         "follow_requests_count": follow_requests,
         "hide_collections": False,

@@ -1,7 +1,233 @@
-"""`/api/v1/accounts`: see docs/api.md."""
+"""`/api/v1/accounts`: reading accounts — one or several, by handle, by search, their posts and follows.
+
+Anyone may read an account, its public posts and its follow lists, as on Mastodon; what a post
+list shows depends on who asks (`visible_to`). Accounts are the actors `actors.relationships.shown`
+keeps: remote actors and enabled local people. Writing (credentials, follows) lives in
+`credentials.py` and `follows.py`, which share the helpers at the top of this module.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from aiohttp import web
+from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from essaim.actors.hydrate import load_accounts
+from essaim.actors.models import Actor, Follow, MediaAttachment, Status, StatusPin, StatusTag, Tag
+from essaim.actors.paging import Window, newest_first, windowed
+from essaim.actors.relationships import shown, shown_actor, shown_by_handle
+from essaim.actors.search import search_accounts
+from essaim.actors.visibility import visible_to
+from essaim.web.api.auth import authenticate, optional_account
+from essaim.web.api.entities.account import render_account
+from essaim.web.api.pagination import page_request
+from essaim.web.api.params import Params, parse_id
+from essaim.web.api.render import accounts_json, page_response, statuses_json
+from essaim.web.api.v1.statuses import local_node
+from essaim.web.errors import ApiError
+from essaim.web.keys import DATABASE, URIS
 
 routes = web.RouteTableDef()
+ACCOUNT = r"/api/v1/accounts/{id:\d+}"
+MAX_IDS = 80  # ids per request for the `id[]` endpoints
+
+
+async def account_or_404(session: AsyncSession, request: web.Request) -> Actor:
+    """The account named by the path's `{id}`; 404 when unknown or not shown (no difference is visible)."""
+    actor = await shown_actor(session, parse_id(request.match_info["id"]))
+    if actor is None:
+        raise ApiError(404, "Record not found")
+    return actor
+
+
+def id_list(params: Params, name: str = "id") -> list[int]:
+    """`id[]=…` values, deduplicated in order; values that cannot be ids match nothing, as in Mastodon."""
+    ids: dict[int, None] = {}
+    for value in params.many(name)[:MAX_IDS]:
+        text = str(value)
+        if text.isdigit() and len(text) <= 19 and int(text) < 2**63:
+            ids[int(text)] = None
+    return list(ids)
+
+
+async def shown_ids(session: AsyncSession, ids: Sequence[int]) -> list[int]:
+    """The ids among `ids` that name shown accounts, in the order given."""
+    found = set((await session.scalars(select(Actor.id).where(Actor.id.in_(ids), shown()))).all())
+    return [i for i in ids if i in found]
+
+
+async def account_json(request: web.Request, session: AsyncSession, actor: Actor) -> dict[str, Any]:
+    data = await load_accounts(session, [actor.id])
+    return render_account(data[actor.id], request.app[URIS])
+
+
+@routes.get("/api/v1/accounts")
+async def index(request: web.Request) -> web.Response:
+    """Several accounts at once (`id[]`), skipping unknown ones."""
+    params = await Params.of(request)
+    async with request.app[DATABASE].session() as session:
+        return web.json_response(await accounts_json(request, session, await shown_ids(session, id_list(params))))
+
+
+@routes.get(ACCOUNT)
+async def show(request: web.Request) -> web.Response:
+    async with request.app[DATABASE].session() as session:
+        return web.json_response(await account_json(request, session, await account_or_404(session, request)))
+
+
+@routes.get("/api/v1/accounts/lookup")
+async def lookup(request: web.Request) -> web.Response:
+    """`acct` as `user`, `@user`, `user@domain` or `acct:user@domain`; this node's domain means a local account."""
+    params = await Params.of(request)
+    acct = (params.text("acct", "", max_length=600) or "").strip().removeprefix("acct:").lstrip("@")
+    username, _, domain = acct.partition("@")
+    if not username:
+        raise ApiError(422, "acct is required: a username or user@domain")
+    local = not domain or domain.lower() in local_node(request).local_domains
+    async with request.app[DATABASE].session() as session:
+        actor = await shown_by_handle(session, username, None if local else domain)
+        if actor is None:
+            raise ApiError(404, "Record not found")
+        return web.json_response(await account_json(request, session, actor))
+
+
+@routes.get("/api/v1/accounts/search")
+async def search(request: web.Request) -> web.Response:
+    """Handles, names and the directory (department, site, job title, skills); `resolve` waits for federation."""
+    token = await authenticate(request, "read:accounts")
+    params = await Params.of(request)
+    q = params.text("q", "", max_length=500) or ""
+    limit = min(params.integer("limit", 40, minimum=1) or 40, 80)
+    offset = params.integer("offset", 0, minimum=0) or 0
+    params.boolean("resolve")  # accepted (and checked) so apps can send it
+    following_of = token.user.actor_id if params.boolean("following") else None
+    async with request.app[DATABASE].session() as session:
+        ids = await search_accounts(session, q, limit=limit, offset=offset, following_of=following_of)
+        return web.json_response(await accounts_json(request, session, list(ids)))
+
+
+def _filtered_posts(query: Select[Status], actor_id: int, params: Params) -> Select[Status]:
+    if params.boolean("pinned"):
+        query = query.where(exists().where(StatusPin.status_id == Status.id, StatusPin.actor_id == actor_id))
+    if params.boolean("exclude_replies"):  # replies to others; a thread of one's own stays
+        query = query.where(or_(Status.in_reply_to_id.is_(None), Status.in_reply_to_account_id == actor_id))
+    if params.boolean("exclude_reblogs"):
+        query = query.where(Status.reblog_of_id.is_(None))
+    if params.boolean("only_media"):
+        query = query.where(exists().where(MediaAttachment.status_id == Status.id))
+    tag = (params.text("tagged", "", max_length=100) or "").strip().lstrip("#").lower()
+    if tag:
+        query = query.where(
+            exists().where(StatusTag.status_id == Status.id, StatusTag.tag_id == Tag.id, Tag.name == tag)
+        )
+    return query
+
+
+async def _readable_boosts(session: AsyncSession, posts: list[Status], viewer_id: int | None) -> list[Status]:
+    """Drop boosts of posts the viewer may not read (the boost row's own visibility is not enough)."""
+    boosted = {s.reblog_of_id for s in posts if s.reblog_of_id is not None}
+    if not boosted:
+        return posts
+    query = select(Status.id).where(Status.id.in_(boosted), visible_to(viewer_id))
+    readable = set((await session.scalars(query)).all())
+    return [s for s in posts if s.reblog_of_id is None or s.reblog_of_id in readable]
+
+
+@routes.get(ACCOUNT + "/statuses")
+async def statuses(request: web.Request) -> web.Response:
+    params = await Params.of(request)
+    viewer = await optional_account(request, "read:statuses")
+    viewer_id = viewer.actor_id if viewer else None
+    window = page_request(params)
+    async with request.app[DATABASE].session() as session:
+        actor = await account_or_404(session, request)
+        query = _filtered_posts(
+            select(Status).where(Status.actor_id == actor.id, visible_to(viewer_id)), actor.id, params
+        )
+        rows = list((await session.scalars(windowed(query, Status.id, window))).all())
+        posts = newest_first(rows, window, key=lambda s: s.id)
+        shown_posts = await _readable_boosts(session, posts, viewer_id)
+        items = await statuses_json(request, session, shown_posts, viewer_id)
+    return page_response(request, items, [s.id for s in posts])
+
+
+async def follow_page(
+    request: web.Request, session: AsyncSession, query: Select[int, int], window: Window
+) -> web.Response:
+    """A page of accounts from (follow id, actor id) rows, paged by follow id (when the follow began)."""
+    rows = list((await session.execute(windowed(query, Follow.id, window))).all())
+    rows = newest_first(rows, window, key=lambda row: row[0])
+    items = await accounts_json(request, session, [actor_id for _, actor_id in rows])
+    return page_response(request, items, [follow_id for follow_id, _ in rows])
+
+
+def follows_of(side: str, actor_id: int, *, accepted: bool = True) -> Select[int, int]:
+    """(follow id, other actor id) for the followers (`side="followers"`) or followees of `actor_id`."""
+    mine, other = (
+        (Follow.followee_id, Follow.follower_id) if side == "followers" else (Follow.follower_id, Follow.followee_id)
+    )
+    return (
+        select(Follow.id, Actor.id)
+        .join(Actor, Actor.id == other)
+        .where(mine == actor_id, Follow.accepted.is_(accepted), shown())
+    )
+
+
+@routes.get(ACCOUNT + "/followers")
+async def followers(request: web.Request) -> web.Response:
+    return await _follow_list(request, "followers")
+
+
+@routes.get(ACCOUNT + "/following")
+async def following(request: web.Request) -> web.Response:
+    return await _follow_list(request, "following")
+
+
+async def _follow_list(request: web.Request, side: str) -> web.Response:
+    window = page_request(await Params.of(request), default=40, maximum=80)
+    async with request.app[DATABASE].session() as session:
+        actor = await account_or_404(session, request)
+        return await follow_page(request, session, follows_of(side, actor.id), window)
+
+
+@routes.get("/api/v1/accounts/familiar_followers")
+async def familiar_followers(request: web.Request) -> web.Response:
+    """For each account: the people the caller follows who follow it too."""
+    token = await authenticate(request, "read:follows")
+    me = token.user.actor_id
+    async with request.app[DATABASE].session() as session:
+        ids = await shown_ids(session, id_list(await Params.of(request)))
+        mine = aliased(Follow)
+        query = (
+            select(Follow.followee_id, Follow.follower_id)
+            .join(mine, and_(mine.followee_id == Follow.follower_id, mine.follower_id == me, mine.accepted.is_(True)))
+            .join(Actor, Actor.id == Follow.follower_id)
+            .where(Follow.followee_id.in_(ids), Follow.accepted.is_(True), shown())
+        )
+        pairs = (await session.execute(query.order_by(Follow.id.desc()))).all()
+        result = []
+        for account_id in ids:
+            known = [follower for followee, follower in pairs if followee == account_id]
+            result.append({"id": str(account_id), "accounts": await accounts_json(request, session, known)})
+    return web.json_response(result)
+
+
+@routes.get(ACCOUNT + "/lists")
+async def lists(request: web.Request) -> web.Response:
+    """No lists exist yet (client API part 2), so no list holds anyone."""
+    await authenticate(request, "read:lists")
+    async with request.app[DATABASE].session() as session:
+        await account_or_404(session, request)
+    return web.json_response([])
+
+
+@routes.get(ACCOUNT + "/featured_tags")
+async def featured_tags(request: web.Request) -> web.Response:
+    """Featured hashtags are not offered (`max_featured_tags` is 0), so every profile has none."""
+    async with request.app[DATABASE].session() as session:
+        await account_or_404(session, request)
+    return web.json_response([])

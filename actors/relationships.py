@@ -1,0 +1,75 @@
+"""Which actors the client API shows as accounts, and how a viewer stands towards them.
+
+An account is shown when it is a remote actor or a local one whose sign-in is enabled:
+a disabled colleague has left, and the node's own Application actor is not a person.
+Relationships are read for a whole list of accounts at once (one query per direction).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from essaim.actors.models import Account, Actor, ActorType, Follow
+from essaim.actors.queries import with_profile
+
+
+def shown() -> ColumnElement[bool]:
+    """A WHERE clause on `Actor`: the actors the API may show as accounts."""
+    enabled = exists().where(Account.actor_id == Actor.id, Account.disabled_at.is_(None))
+    return and_(Actor.type != ActorType.APPLICATION.value, or_(Actor.domain.is_not(None), enabled))
+
+
+async def shown_actor(session: AsyncSession, actor_id: int) -> Actor | None:
+    """The actor behind an account id, with its profile loaded; None when missing or not shown."""
+    return await session.scalar(with_profile(select(Actor).where(Actor.id == actor_id, shown())))
+
+
+async def shown_by_handle(session: AsyncSession, username: str, domain: str | None) -> Actor | None:
+    """`username` on `domain` (None: this node), compared without case, as WebFinger addresses are."""
+    place = Actor.domain.is_(None) if domain is None else func.lower(Actor.domain) == domain.lower()
+    query = select(Actor).where(func.lower(Actor.username) == username.lower(), place, shown())
+    return await session.scalar(with_profile(query))
+
+
+@dataclass(frozen=True)
+class Relationship:
+    """How the viewer and one account are linked by follows (blocks and mutes come with part 2)."""
+
+    actor_id: int
+    following: bool = False
+    requested: bool = False
+    followed_by: bool = False
+    requested_by: bool = False
+
+
+async def relationships(session: AsyncSession, viewer_id: int, actor_ids: Sequence[int]) -> list[Relationship]:
+    """One relationship per id, in the order given."""
+    ids = set(actor_ids)
+    outgoing = select(Follow.followee_id, Follow.accepted).where(
+        Follow.follower_id == viewer_id, Follow.followee_id.in_(ids)
+    )
+    incoming = select(Follow.follower_id, Follow.accepted).where(
+        Follow.followee_id == viewer_id, Follow.follower_id.in_(ids)
+    )
+    mine = dict((await session.execute(outgoing)).all())
+    theirs = dict((await session.execute(incoming)).all())
+    return [
+        Relationship(
+            actor_id,
+            following=mine.get(actor_id) is True,
+            requested=mine.get(actor_id) is False,
+            followed_by=theirs.get(actor_id) is True,
+            requested_by=theirs.get(actor_id) is False,
+        )
+        for actor_id in actor_ids
+    ]
+
+
+async def pending_requests(session: AsyncSession, actor_id: int) -> int:
+    """How many follow requests wait for `actor_id`'s answer."""
+    query = select(func.count()).where(Follow.followee_id == actor_id, Follow.accepted.is_(False))
+    return int(await session.scalar(query) or 0)

@@ -1,0 +1,101 @@
+"""What local people do, as actions: `check_*` validates and authorises, `do_*` writes.
+
+Both run inside the caller's transaction (`Database.transaction()`), so an action and its
+side effects — home feeds, notifications — are committed together or not at all. A refused
+action raises `ActionError` with the HTTP status and message an API client should get; the
+web layer turns it into Mastodon's `{"error": ...}` without knowing the reasons.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import insert
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from essaim.actors.models import Actor, Status
+from essaim.actors.models.base import Base
+from essaim.actors.visibility import visible_status
+from essaim.uris import LocalURIs
+
+
+class ActionError(ValueError):
+    """An action refused, with the status and message the caller gets (422 unless a subclass says otherwise)."""
+
+    status = 422
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(ActionError):
+    """Missing, or not visible to the actor: the two are never told apart."""
+
+    status = 404
+
+    def __init__(self, message: str = "Record not found") -> None:
+        super().__init__(message)
+
+
+class Invalid(ActionError):
+    """A value is refused; Mastodon words these "Validation failed: …"."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"Validation failed: {message}")
+
+
+@dataclass(frozen=True)
+class LocalNode:
+    """What actions need to know about this node: its URLs and the domains its own handles use."""
+
+    uris: LocalURIs
+    domain: str
+
+    @property
+    def local_domains(self) -> frozenset[str]:
+        """`@user@<any of these>` names a local actor (the handle domain and the host serving it may differ)."""
+        return frozenset({self.domain.lower(), urlsplit(self.uris.base_url).netloc.lower()})
+
+
+async def readable_status(session: AsyncSession, status_id: int, viewer_id: int) -> Status:
+    """The post if `viewer_id` may read it, else NotFound (hidden and missing look the same)."""
+    status = await visible_status(session, status_id, viewer_id)
+    if status is None:
+        raise NotFound()
+    return status
+
+
+async def interaction_target(session: AsyncSession, status_id: int, viewer_id: int) -> Status:
+    """The post one favourites, boosts or bookmarks: a boost stands for the post it boosts (both must be visible)."""
+    status = await readable_status(session, status_id, viewer_id)
+    if status.reblog_of_id is not None:
+        status = await readable_status(session, status.reblog_of_id, viewer_id)
+    return status
+
+
+async def author_of(session: AsyncSession, status: Status) -> Actor:
+    author = await session.get(Actor, status.actor_id)
+    assert author is not None, "statuses.actor_id is a foreign key"
+    return author
+
+
+async def insert_ignoring_duplicates(session: AsyncSession, model: type[Base], **values: Any) -> bool:
+    """Insert one row unless a unique constraint already holds it (a repeated click, a concurrent request).
+
+    True when the row was inserted. Uses `ON CONFLICT DO NOTHING`, which both engines speak, so a race
+    between two requests never surfaces as a 500.
+    """
+    dialect = session.get_bind().dialect.name
+    statement: Any
+    if dialect == "postgresql":
+        statement = postgresql.insert(model).values(**values).on_conflict_do_nothing()
+    elif dialect == "sqlite":
+        statement = sqlite.insert(model).values(**values).on_conflict_do_nothing()
+    else:  # pragma: no cover - only the two supported engines
+        statement = insert(model).values(**values)
+    result = await session.execute(statement)
+    return bool(getattr(result, "rowcount", 0))

@@ -1,0 +1,468 @@
+"""Posting: create, edit and delete a local post, with its media, poll, mentions and hashtags.
+
+Limits are Mastodon's defaults (outbox/limits.py), and so are the rules clients rely on:
+a post needs text unless it has media; media and a poll do not mix; an edit keeps the
+post's history (the original becomes the first entry, as Mastodon does) and tells the
+people who boosted it; a replay of the same `Idempotency-Key` returns the first post.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from essaim.actors.accounts import LANGUAGE_RE
+from essaim.actors.feeds import fan_out, notify
+from essaim.actors.models import (
+    Account,
+    Actor,
+    HomeFeedEntry,
+    IdempotencyKey,
+    MediaAttachment,
+    Mention,
+    NotificationType,
+    Poll,
+    PollVote,
+    Status,
+    StatusEdit,
+    StatusTag,
+    Tag,
+    Visibility,
+)
+from essaim.actors.models.base import utcnow
+from essaim.actors.visibility import visible_status
+from essaim.ids import new_id
+from essaim.outbox import limits
+from essaim.outbox.actions import Invalid, LocalNode, NotFound, insert_ignoring_duplicates, readable_status
+from essaim.outbox.compose import Composed, compose, countable_length, normalise_tag
+
+IDEMPOTENCY_WINDOW = timedelta(hours=1)  # as long as Mastodon keeps a key
+MAX_IDEMPOTENCY_KEY = 255
+VISIBILITIES = tuple(v.value for v in Visibility)
+
+
+@dataclass(frozen=True)
+class PollDraft:
+    options: list[str]
+    expires_in: int | None
+    multiple: bool = False
+    hide_totals: bool = False
+
+
+@dataclass(frozen=True)
+class StatusDraft:
+    """What a client sent. None means "not given": the author's default on create, unchanged on edit.
+
+    `language=""` asks for no language. `media_ids` and `poll` are the post's whole set of each,
+    on edit too (Mastodon clients always send them again; leaving them out removes them).
+    """
+
+    text: str | None = None
+    spoiler_text: str | None = None
+    sensitive: bool | None = None
+    visibility: str | None = None
+    language: str | None = None
+    in_reply_to_id: int | None = None
+    media_ids: list[int] = field(default_factory=list)
+    poll: PollDraft | None = None
+
+
+@dataclass(frozen=True)
+class CheckedStatus:
+    """A draft that passed every check, with the rows it refers to and its rendered body."""
+
+    author: Account
+    text: str
+    spoiler_text: str
+    sensitive: bool
+    visibility: str
+    language: str | None
+    reply_to: Status | None
+    media: list[MediaAttachment]
+    poll: PollDraft | None
+    body: Composed
+
+
+def _check_language(language: str | None, default: str | None) -> str | None:
+    if language is None:
+        return default
+    language = language.strip()
+    if not language:
+        return None
+    if len(language) > 35 or not LANGUAGE_RE.match(language):
+        raise Invalid(f"Language {language!r} is not a BCP 47 language tag such as 'en' or 'pt-BR'")
+    return language
+
+
+def _check_poll(poll: PollDraft) -> PollDraft:
+    options = [option.strip() for option in poll.options]
+    if len(options) < 2:
+        raise Invalid("A poll needs at least 2 options")
+    if len(options) > limits.POLL_MAX_OPTIONS:
+        raise Invalid(f"A poll can have at most {limits.POLL_MAX_OPTIONS} options")
+    if any(not option for option in options):
+        raise Invalid("Poll options cannot be blank")
+    if any(len(option) > limits.POLL_MAX_OPTION_CHARS for option in options):
+        raise Invalid(f"Poll options can be at most {limits.POLL_MAX_OPTION_CHARS} characters long")
+    if len(set(options)) != len(options):
+        raise Invalid("Poll options must all be different")
+    if poll.expires_in is None:
+        raise Invalid("poll[expires_in] is required with poll[options]")
+    if poll.expires_in < limits.POLL_MIN_EXPIRATION:
+        raise Invalid(f"A poll must stay open at least {limits.POLL_MIN_EXPIRATION} seconds")
+    if poll.expires_in > limits.POLL_MAX_EXPIRATION:
+        raise Invalid(f"A poll can stay open at most {limits.POLL_MAX_EXPIRATION} seconds")
+    return PollDraft(options, poll.expires_in, poll.multiple, poll.hide_totals)
+
+
+async def _check_media(
+    session: AsyncSession, author: Account, media_ids: list[int], editing: Status | None
+) -> list[MediaAttachment]:
+    """The author's own, finished, not yet attached (or attached to the post being edited) media, in order."""
+    wanted = list(dict.fromkeys(media_ids))
+    if len(wanted) > limits.MAX_MEDIA:
+        raise Invalid(f"Cannot attach more than {limits.MAX_MEDIA} files")
+    if not wanted:
+        return []
+    attachable: ColumnElement[bool] = MediaAttachment.status_id.is_(None)
+    if editing is not None:
+        attachable = attachable | (MediaAttachment.status_id == editing.id)
+    query = select(MediaAttachment).where(
+        MediaAttachment.id.in_(wanted), MediaAttachment.actor_id == author.actor_id, attachable
+    )
+    found = {m.id: m for m in await session.scalars(query)}
+    missing = [str(i) for i in wanted if i not in found]
+    if missing:
+        raise Invalid(f"Media not found: {', '.join(missing)}")
+    if any(m.state != "ready" for m in found.values()):
+        raise Invalid("Cannot attach files that have not finished processing. Try again in a moment!")
+    return [found[i] for i in wanted]
+
+
+async def _check_content(
+    session: AsyncSession,
+    author: Account,
+    draft: StatusDraft,
+    node: LocalNode,
+    *,
+    editing: Status | None,
+    visibility: str,
+    reply_to: Status | None,
+) -> CheckedStatus:
+    """Checks shared by create and edit: text and limits, language, media, poll; then render the body."""
+
+    def kept(value: str | None, current: str | None) -> str:
+        return (value if value is not None else current or "").strip()
+
+    text = kept(draft.text, editing.source_text if editing else None)
+    spoiler_text = kept(draft.spoiler_text, editing.spoiler_text if editing else None)
+    if draft.media_ids and draft.poll is not None:
+        raise Invalid("A post cannot have both media and a poll")
+    if not text and not draft.media_ids:
+        raise Invalid("Text can't be blank")
+    length = countable_length(text, node.local_domains) + len(spoiler_text)
+    if length > limits.MAX_CHARACTERS:
+        raise Invalid(f"Text character limit of {limits.MAX_CHARACTERS} exceeded ({length} characters)")
+    default_language = editing.language if editing else author.default_language
+    language = _check_language(draft.language, default_language)
+    poll = _check_poll(draft.poll) if draft.poll is not None else None
+    media = await _check_media(session, author, draft.media_ids, editing)
+    if draft.sensitive is not None:
+        sensitive = draft.sensitive
+    else:
+        sensitive = editing.sensitive if editing else author.default_sensitive
+    body = await compose(session, text, uris=node.uris, local_domains=node.local_domains)
+    return CheckedStatus(
+        author, text, spoiler_text, sensitive or bool(spoiler_text), visibility, language, reply_to, media, poll, body
+    )
+
+
+# --- create --------------------------------------------------------------------------------------------
+
+
+async def check_create_status(
+    session: AsyncSession, author: Account, draft: StatusDraft, node: LocalNode
+) -> CheckedStatus:
+    visibility = draft.visibility if draft.visibility is not None else author.default_visibility
+    if visibility not in VISIBILITIES:
+        raise Invalid(f"Visibility must be one of {', '.join(VISIBILITIES)}")
+    reply_to = None
+    if draft.in_reply_to_id is not None:
+        reply_to = await visible_status(session, draft.in_reply_to_id, author.actor_id)
+        if reply_to is not None and reply_to.reblog_of_id is not None:
+            reply_to = await visible_status(session, reply_to.reblog_of_id, author.actor_id)
+        if reply_to is None:
+            raise NotFound("The post you are trying to reply to does not appear to exist.")
+    return await _check_content(session, author, draft, node, editing=None, visibility=visibility, reply_to=reply_to)
+
+
+def check_idempotency_key(key: str | None) -> str | None:
+    if key is not None and len(key) > MAX_IDEMPOTENCY_KEY:
+        raise Invalid(f"Idempotency-Key is too long (at most {MAX_IDEMPOTENCY_KEY} characters)")
+    return key or None
+
+
+async def replayed_status(session: AsyncSession, author: Account, key: str | None) -> Status | None:
+    """The post an earlier request with this `Idempotency-Key` made (within the hour), if any."""
+    if not key:
+        return None
+    row = await session.get(IdempotencyKey, (author.id, key))
+    if row is None:
+        return None
+    status = await session.get(Status, row.status_id)
+    if row.created_at < utcnow() - IDEMPOTENCY_WINDOW or status is None:
+        await session.delete(row)
+        await session.flush()
+        return None
+    return status
+
+
+async def do_create_status(
+    session: AsyncSession,
+    checked: CheckedStatus,
+    node: LocalNode,
+    *,
+    application_id: int | None = None,
+    idempotency_key: str | None = None,
+) -> Status:
+    """Write the post and everything it brings: media, mentions, tags, poll, home feeds, mention notifications."""
+    actor = checked.author.actor
+    status_id = new_id()
+    reply_to = checked.reply_to
+    status = Status(
+        id=status_id,
+        published=utcnow(),
+        actor_id=actor.id,
+        uri=node.uris.status(actor.id, status_id),
+        url=node.uris.status_page(actor.username, status_id),
+        visibility=checked.visibility,
+        content=checked.body.html,
+        source_text=checked.text,
+        spoiler_text=checked.spoiler_text,
+        sensitive=checked.sensitive,
+        language=checked.language,
+        in_reply_to_id=reply_to.id if reply_to else None,
+        in_reply_to_account_id=reply_to.actor_id if reply_to else None,
+        application_id=application_id,
+    )
+    session.add(status)
+    await session.flush()
+    _attach_media(status, [], checked.media)
+    await _set_mentions(session, status, checked.body.mentions)
+    await _set_tags(session, status, checked.body.tags)
+    if checked.poll is not None:
+        session.add(_new_poll(status.id, checked.poll, status.published))
+    if idempotency_key:
+        session.add(IdempotencyKey(account_id=checked.author.id, key=idempotency_key, status_id=status.id))
+    await session.flush()
+    await fan_out(session, status)
+    for mentioned in checked.body.mentions:
+        await notify(
+            session, recipient=mentioned, sender_id=actor.id, kind=NotificationType.MENTION.value, status_id=status.id
+        )
+    return status
+
+
+def _new_poll(status_id: int, draft: PollDraft, start: datetime) -> Poll:
+    assert draft.expires_in is not None, "checked"
+    return Poll(
+        status_id=status_id,
+        options=list(draft.options),
+        option_votes=[0] * len(draft.options),
+        multiple=draft.multiple,
+        hide_totals=draft.hide_totals,
+        voters_count=0,
+        expires_at=start + timedelta(seconds=draft.expires_in),
+    )
+
+
+def _attach_media(status: Status, current: list[MediaAttachment], media: list[MediaAttachment]) -> None:
+    keep = {m.id for m in media}
+    for item in current:
+        if item.id not in keep:
+            item.status_id = None
+    for position, item in enumerate(media):
+        item.status_id, item.position = status.id, position
+
+
+async def _set_mentions(session: AsyncSession, status: Status, actors: list[Actor]) -> tuple[list[Actor], set[int]]:
+    """Make the post's mentions exactly `actors`; (newly mentioned actors, ids no longer mentioned)."""
+    before = set((await session.scalars(select(Mention.actor_id).where(Mention.status_id == status.id))).all())
+    wanted = {a.id for a in actors}
+    removed = before - wanted
+    if removed:
+        await session.execute(delete(Mention).where(Mention.status_id == status.id, Mention.actor_id.in_(removed)))
+    added = [a for a in actors if a.id not in before]
+    session.add_all(Mention(status_id=status.id, actor_id=a.id) for a in added)
+    return added, removed
+
+
+async def _set_tags(session: AsyncSession, status: Status, names: list[str]) -> None:
+    """Link the post to its hashtags, creating Tag rows on first use (one per lower-cased name)."""
+    await session.execute(delete(StatusTag).where(StatusTag.status_id == status.id))
+    if not names:
+        return
+    by_key = {normalise_tag(n): n for n in names}  # already one per key, as first written
+    for key, display in by_key.items():
+        await insert_ignoring_duplicates(session, Tag, id=new_id(), name=key, display_name=display)
+    tag_ids = (await session.scalars(select(Tag.id).where(Tag.name.in_(by_key)))).all()
+    session.add_all(StatusTag(status_id=status.id, tag_id=tag_id) for tag_id in tag_ids)
+
+
+# --- edit ----------------------------------------------------------------------------------------------
+
+
+async def own_status(session: AsyncSession, author: Account, status_id: int) -> Status:
+    """One of the author's own posts (not a boost); anyone else's is NotFound, as in Mastodon."""
+    status = await readable_status(session, status_id, author.actor_id)
+    if status.actor_id != author.actor_id or status.reblog_of_id is not None:
+        raise NotFound()
+    return status
+
+
+async def check_edit_status(
+    session: AsyncSession, author: Account, status_id: int, draft: StatusDraft, node: LocalNode
+) -> tuple[Status, CheckedStatus]:
+    status = await own_status(session, author, status_id)
+    checked = await _check_content(
+        session, author, draft, node, editing=status, visibility=status.visibility, reply_to=None
+    )
+    return status, checked
+
+
+@dataclass(frozen=True)
+class _Version:
+    content: str
+    spoiler_text: str
+    sensitive: bool
+    language: str | None
+    media_ids: list[int]
+    poll: tuple[list[str], bool] | None
+
+
+async def _version(session: AsyncSession, status: Status) -> tuple[_Version, list[MediaAttachment], Poll | None]:
+    media = list(
+        await session.scalars(
+            select(MediaAttachment).where(MediaAttachment.status_id == status.id).order_by(MediaAttachment.position)
+        )
+    )
+    poll = await session.scalar(select(Poll).where(Poll.status_id == status.id))
+    version = _Version(
+        status.content,
+        status.spoiler_text,
+        status.sensitive,
+        status.language,
+        [m.id for m in media],
+        (list(poll.options), poll.multiple) if poll else None,
+    )
+    return version, media, poll
+
+
+def _history_entry(status: Status, version: _Version, at: datetime) -> StatusEdit:
+    return StatusEdit(
+        status_id=status.id,
+        content=version.content,
+        spoiler_text=version.spoiler_text,
+        sensitive=version.sensitive,
+        media_ids=version.media_ids,
+        poll_options=version.poll[0] if version.poll else None,
+        created_at=at,
+    )
+
+
+async def do_edit_status(session: AsyncSession, status: Status, checked: CheckedStatus) -> Status:
+    """Apply an edit; record the history; tell newly mentioned people and those who boosted the post."""
+    before, current_media, current_poll = await _version(session, status)
+    new_poll = checked.poll
+    after = _Version(
+        checked.body.html,
+        checked.spoiler_text,
+        checked.sensitive,
+        checked.language,
+        [m.id for m in checked.media],
+        (new_poll.options, new_poll.multiple) if new_poll else None,
+    )
+    poll_timing_changed = new_poll is not None and current_poll is not None
+    if after == before and not poll_timing_changed and status.source_text == checked.text:
+        return status
+    now = utcnow()
+    has_history = await session.scalar(select(func.count()).where(StatusEdit.status_id == status.id))
+    if not has_history:
+        session.add(_history_entry(status, before, status.published))
+    status.content, status.source_text = checked.body.html, checked.text
+    status.spoiler_text, status.sensitive, status.language = checked.spoiler_text, checked.sensitive, checked.language
+    status.edited_at = now
+    _attach_media(status, current_media, checked.media)
+    await _replace_poll(session, status, current_poll, new_poll, now)
+    added, removed = await _set_mentions(session, status, checked.body.mentions)
+    await _set_tags(session, status, checked.body.tags)
+    session.add(_history_entry(status, after, now))
+    await session.flush()
+    await _forget_removed_audience(session, status, removed)
+    author_id = status.actor_id
+    for mentioned in added:
+        await _add_to_home(session, mentioned, status)
+        await notify(
+            session, recipient=mentioned, sender_id=author_id, kind=NotificationType.MENTION.value, status_id=status.id
+        )
+    boosters = select(Status.actor_id).where(Status.reblog_of_id == status.id).distinct()
+    for booster in await session.scalars(select(Actor).where(Actor.id.in_(boosters))):
+        await notify(
+            session, recipient=booster, sender_id=author_id, kind=NotificationType.UPDATE.value, status_id=status.id
+        )
+    return status
+
+
+async def _replace_poll(
+    session: AsyncSession, status: Status, current: Poll | None, draft: PollDraft | None, now: datetime
+) -> None:
+    """Keep the votes when only timing or hiding changes; new options or choice mode start the poll afresh."""
+    if draft is None:
+        if current is not None:
+            await session.delete(current)
+        return
+    if current is None:
+        session.add(_new_poll(status.id, draft, now))
+        return
+    assert draft.expires_in is not None, "checked"
+    if current.options != draft.options or current.multiple != draft.multiple:
+        await session.execute(delete(PollVote).where(PollVote.poll_id == current.id))
+        current.options, current.option_votes = list(draft.options), [0] * len(draft.options)
+        current.voters_count, current.multiple = 0, draft.multiple
+    current.hide_totals = draft.hide_totals
+    current.expires_at, current.closed_at = now + timedelta(seconds=draft.expires_in), None
+
+
+async def _add_to_home(session: AsyncSession, actor: Actor, status: Status) -> None:
+    if actor.domain is None:
+        await insert_ignoring_duplicates(session, HomeFeedEntry, owner_id=actor.id, status_id=status.id)
+
+
+async def _forget_removed_audience(session: AsyncSession, status: Status, removed: set[int]) -> None:
+    """People an edit un-mentions lose the post from their home feed when they can no longer read it."""
+    for actor_id in removed:
+        if await visible_status(session, status.id, actor_id) is None:
+            await session.execute(
+                delete(HomeFeedEntry).where(HomeFeedEntry.owner_id == actor_id, HomeFeedEntry.status_id == status.id)
+            )
+
+
+# --- delete --------------------------------------------------------------------------------------------
+
+
+async def check_delete_status(session: AsyncSession, author: Account, status_id: int) -> Status:
+    """Own posts and own boosts may be deleted; anything else is NotFound."""
+    status = await readable_status(session, status_id, author.actor_id)
+    if status.actor_id != author.actor_id:
+        raise NotFound()
+    return status
+
+
+async def do_delete_status(session: AsyncSession, status: Status) -> None:
+    """Delete the row; the database removes what hangs off it (feeds, notifications, boosts, poll, tags, edits)
+    and frees its media for a redraft."""
+    await session.delete(status)
+    await session.flush()
