@@ -10,10 +10,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
-import re
 import secrets
 from collections.abc import Iterator
-from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -30,6 +28,7 @@ from essaim.web.api.auth import KNOWN_SCOPES, grants
 from tests.api_helpers import call
 from tests.conftest import Node, NodeFactory
 from tests.helpers import database
+from tests.oauth_flow import consent_page, decide, form_fields, page_code
 
 OOB = "urn:ietf:wg:oauth:2.0:oob"
 IVORY = "com.tapbots.Ivory.1:/request_token"
@@ -50,34 +49,6 @@ def browser() -> aiohttp.ClientSession:
     return aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
 
 
-class _Forms(HTMLParser):
-    """Every form of a page by id: the fields a browser would submit."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.forms: dict[str, dict[str, str]] = {}
-        self._current: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = dict(attrs)
-        if tag == "form":
-            self._current = attributes.get("id") or ""
-            self.forms[self._current] = {}
-        elif tag == "input" and self._current is not None and attributes.get("name"):
-            self.forms[self._current][attributes["name"] or ""] = attributes.get("value") or ""
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "form":
-            self._current = None
-
-
-def form_fields(page: str, form_id: str) -> dict[str, str]:
-    parser = _Forms()
-    parser.feed(page)
-    assert form_id in parser.forms, f"no form #{form_id} in the page"
-    return parser.forms[form_id]
-
-
 def s256(verifier: str) -> str:
     """The PKCE S256 challenge, computed here independently of the server's code."""
     return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
@@ -91,41 +62,6 @@ async def register(http: aiohttp.ClientSession, node: Node, *, status: int = 200
 def authorize_url(node: Node, app: dict[str, Any], path: str = "/oauth/authorize", **params: str) -> str:
     query = {"response_type": "code", "client_id": app["client_id"], "redirect_uri": app["redirect_uris"][0]}
     return f"{node.base_url}{path}?{urlencode(query | params)}"
-
-
-async def consent_page(http: aiohttp.ClientSession, node: Node, url: str, username: str) -> str:
-    """Open an authorization URL as a browser; sign in through the real form if sent there."""
-    async with http.get(url, allow_redirects=False) as response:
-        if response.status == 200:
-            return await response.text()
-        assert response.status == 302, await response.text()
-        sign_in = response.headers["Location"]
-    assert sign_in.startswith("/auth/sign_in?next=")
-    async with http.get(f"{node.base_url}{sign_in}") as page:
-        fields = form_fields(await page.text(), "sign-in") | {"login": username, "password": DEMO_PASSWORD}
-    async with http.post(f"{node.base_url}/auth/sign_in", data=fields, allow_redirects=False) as response:
-        assert response.status == 303, await response.text()
-        back = response.headers["Location"]
-    assert back.startswith("/oauth/authorize?") and "force_login" not in back
-    async with http.get(f"{node.base_url}{back}", allow_redirects=False) as response:
-        assert response.status == 200, await response.text()
-        assert response.headers["X-Frame-Options"] == "DENY"
-        return await response.text()
-
-
-async def decide(
-    http: aiohttp.ClientSession, node: Node, consent: str, decision: str = "authorize", **changes: str
-) -> tuple[int, str | None, str]:
-    """Press a button of the consent form (optionally tampering with its fields): status, Location, body."""
-    fields = form_fields(consent, "oauth-authorize") | {"decision": decision} | changes
-    async with http.post(f"{node.base_url}/oauth/authorize", data=fields, allow_redirects=False) as response:
-        return response.status, response.headers.get("Location"), await response.text()
-
-
-def page_code(page: str) -> str:
-    match = re.search(r'<code class="oauth-code">([^<]+)</code>', page)
-    assert match, page
-    return match.group(1)
 
 
 def answer(location: str | None, redirect_uri: str) -> dict[str, str]:
