@@ -1,7 +1,8 @@
 """Errors as clients expect them: Mastodon's `{"error": "..."}` JSON for machine paths, a page for people.
 
-Handlers raise `ApiError` (or aiohttp's HTTP exceptions); the middleware picks the
-shape from the path, so a 404 from the router looks the same as one from a handler.
+Handlers raise `ApiError` (or aiohttp's HTTP exceptions), and actions raise `ActionError`;
+the middleware picks the shape from the path, so a 404 from the router, a handler or an
+action looks the same.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import logging
 import aiohttp_jinja2
 from aiohttp import web
 from aiohttp.typedefs import Handler
+
+from essaim.outbox.actions import ActionError
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +47,8 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
             raise
         message = exc.message if isinstance(exc, ApiError) else exc.reason
         return _error_response(request, exc.status, message, exc)
+    except ActionError as refusal:  # an action said no: its status and message are for the caller
+        return _error_response(request, refusal.status, refusal.message, None)
     except Exception:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return _error_response(request, 500, "Internal server error", None)

@@ -24,10 +24,10 @@ from essaim.actors.search import search_accounts
 from essaim.actors.visibility import visible_to
 from essaim.web.api.auth import authenticate, optional_account
 from essaim.web.api.entities.account import render_account
+from essaim.web.api.node import local_node
 from essaim.web.api.pagination import page_request
 from essaim.web.api.params import Params, parse_id
 from essaim.web.api.render import accounts_json, page_response, statuses_json
-from essaim.web.api.v1.statuses import local_node
 from essaim.web.errors import ApiError
 from essaim.web.keys import DATABASE, URIS
 

@@ -25,7 +25,6 @@ from essaim.outbox.media_processing import MediaError, ProcessedImage, process_p
 from essaim.web.api.auth import authenticate
 from essaim.web.api.entities.account import render_credential_account
 from essaim.web.api.params import Params
-from essaim.web.api.v1.statuses import refusals
 from essaim.web.errors import ApiError
 from essaim.web.keys import CONFIG, DATABASE, URIS
 
@@ -136,8 +135,7 @@ async def update_credentials(request: web.Request) -> web.Response:
     try:
         async with request.app[DATABASE].transaction() as session:
             account = await _owner(session, token.user.id)
-            with refusals():
-                checked = await check_profile(session, account.actor, changes)
+            checked = await check_profile(session, account.actor, changes)
             for kind, image in images.items():
                 name = await asyncio.to_thread(save_file, media_dir, image.data, image.extension)
                 saved.append(name)

@@ -19,7 +19,6 @@ from essaim.web.api.entities.relationship import render_relationship
 from essaim.web.api.pagination import page_request
 from essaim.web.api.params import Params
 from essaim.web.api.v1.accounts import ACCOUNT, account_or_404, follow_page, follows_of, id_list, shown_ids
-from essaim.web.api.v1.statuses import refusals
 from essaim.web.errors import ApiError
 from essaim.web.keys import DATABASE
 
@@ -44,8 +43,7 @@ async def _act(request: web.Request, action: FollowAction) -> web.Response:
         other = await account_or_404(session, request)
         me = await session.get(Actor, token.user.actor_id)
         assert me is not None, "the token's actor exists"
-        with refusals():
-            outcome = await action(session, me, other)
+        outcome = await action(session, me, other)
         if outcome is False:
             raise ApiError(404, "Record not found")
         found = await relationships(session, me.id, [other.id])

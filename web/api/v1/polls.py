@@ -11,7 +11,6 @@ from essaim.outbox.actions.polls import check_vote, do_vote, readable_poll
 from essaim.web.api.auth import authenticate, optional_account
 from essaim.web.api.entities.poll import render_poll
 from essaim.web.api.params import Params, parse_id
-from essaim.web.api.v1.statuses import refusals
 from essaim.web.keys import DATABASE
 
 routes = web.RouteTableDef()
@@ -29,10 +28,9 @@ async def _render(session: AsyncSession, poll: Poll, viewer_id: int | None) -> w
 async def show(request: web.Request) -> web.Response:
     account = await optional_account(request, "read:statuses")
     viewer = account.actor_id if account else None
-    with refusals():
-        async with request.app[DATABASE].session() as session:
-            poll = await readable_poll(session, parse_id(request.match_info["id"]), viewer)
-            return await _render(session, poll, viewer)
+    async with request.app[DATABASE].session() as session:
+        poll = await readable_poll(session, parse_id(request.match_info["id"]), viewer)
+        return await _render(session, poll, viewer)
 
 
 @routes.post("/api/v1/polls/{id}/votes")
@@ -40,9 +38,8 @@ async def vote(request: web.Request) -> web.Response:
     token = await authenticate(request, "write:statuses")
     voter = token.user.actor
     choices = (await Params.of(request)).many("choices")
-    with refusals():
-        async with request.app[DATABASE].transaction() as session:
-            poll, chosen = await check_vote(session, voter, parse_id(request.match_info["id"]), choices)
-            await do_vote(session, voter, poll, chosen)
+    async with request.app[DATABASE].transaction() as session:
+        poll, chosen = await check_vote(session, voter, parse_id(request.match_info["id"]), choices)
+        await do_vote(session, voter, poll, chosen)
     async with request.app[DATABASE].session() as session:
         return await _render(session, poll, voter.id)

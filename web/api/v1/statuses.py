@@ -8,8 +8,7 @@ a 404, on the post itself and on everything hanging off it (thread, who favourit
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -23,7 +22,7 @@ from essaim.actors.hydrate import load_accounts
 from essaim.actors.models import Actor, Favourite, MediaAttachment, Status, StatusEdit
 from essaim.actors.paging import newest_first, windowed
 from essaim.actors.visibility import visible_status, visible_to
-from essaim.outbox.actions import ActionError, LocalNode, interaction_target
+from essaim.outbox.actions import interaction_target
 from essaim.outbox.actions import interactions as act
 from essaim.outbox.actions.statuses import (
     PollDraft,
@@ -41,11 +40,12 @@ from essaim.web.api.auth import authenticate, optional_account
 from essaim.web.api.entities.account import render_account
 from essaim.web.api.entities.common import timestamp
 from essaim.web.api.entities.media import render_media
+from essaim.web.api.node import local_node
 from essaim.web.api.pagination import page_request
 from essaim.web.api.params import Params, parse_id
 from essaim.web.api.render import accounts_json, page_response, statuses_json
 from essaim.web.errors import ApiError
-from essaim.web.keys import CONFIG, DATABASE, URIS
+from essaim.web.keys import DATABASE, URIS
 
 routes = web.RouteTableDef()
 
@@ -55,19 +55,6 @@ MAX_DEPTH = 256
 MAX_IDS = 40  # GET /api/v1/statuses?id[]=…
 MAX_INDEXED = 20  # `name[0]`…`name[20]`: more than any limit, so "too many" is still reported
 _DEPTH_ONE: Label[int] = literal_column("1").label("depth")
-
-
-@contextmanager
-def refusals() -> Iterator[None]:
-    """An action's refusal becomes the API error it names (status and message)."""
-    try:
-        yield
-    except ActionError as error:
-        raise ApiError(error.status, error.message) from None
-
-
-def local_node(request: web.Request) -> LocalNode:
-    return LocalNode(request.app[URIS], request.app[CONFIG].node.domain)
 
 
 def _status_id(request: web.Request) -> int:
@@ -136,24 +123,23 @@ async def create(request: web.Request) -> web.Response:
     author, node = token.user, local_node(request)
     draft = _draft(await Params.of(request))
     database = request.app[DATABASE]
-    with refusals():
-        key = check_idempotency_key(request.headers.get("Idempotency-Key"))
-        try:
-            async with database.transaction() as session:
-                status = await replayed_status(session, author, key)
-                if status is None:
-                    checked = await check_create_status(session, author, draft, node)
-                    status = await do_create_status(
-                        session, checked, node, application_id=token.application_id, idempotency_key=key
-                    )
-        except IntegrityError:
-            if not key:
-                raise
-            async with database.transaction() as session:  # a concurrent request with the same key won the race
-                replayed = await replayed_status(session, author, key)
-            if replayed is None:
-                raise
-            status = replayed
+    key = check_idempotency_key(request.headers.get("Idempotency-Key"))
+    try:
+        async with database.transaction() as session:
+            status = await replayed_status(session, author, key)
+            if status is None:
+                checked = await check_create_status(session, author, draft, node)
+                status = await do_create_status(
+                    session, checked, node, application_id=token.application_id, idempotency_key=key
+                )
+    except IntegrityError:
+        if not key:
+            raise
+        async with database.transaction() as session:  # a concurrent request with the same key won the race
+            replayed = await replayed_status(session, author, key)
+        if replayed is None:
+            raise
+        status = replayed
     return await _respond(request, status, author.actor_id)
 
 
@@ -179,10 +165,9 @@ async def edit(request: web.Request) -> web.Response:
     token = await authenticate(request, "write:statuses")
     author = token.user
     draft = _draft(await Params.of(request))
-    with refusals():
-        async with request.app[DATABASE].transaction() as session:
-            status, checked = await check_edit_status(session, author, _status_id(request), draft, local_node(request))
-            status = await do_edit_status(session, status, checked)
+    async with request.app[DATABASE].transaction() as session:
+        status, checked = await check_edit_status(session, author, _status_id(request), draft, local_node(request))
+        status = await do_edit_status(session, status, checked)
     return await _respond(request, status, author.actor_id)
 
 
@@ -191,12 +176,11 @@ async def remove(request: web.Request) -> web.Response:
     """The deleted post with its source `text`, media and poll, for "delete and redraft"."""
     token = await authenticate(request, "write:statuses")
     viewer = token.user.actor_id
-    with refusals():
-        async with request.app[DATABASE].transaction() as session:
-            status = await check_delete_status(session, token.user, _status_id(request))
-            rendered = await render_one(request, session, status, viewer)
-            rendered["text"] = status.source_text if status.source_text is not None else status.content
-            await do_delete_status(session, status)
+    async with request.app[DATABASE].transaction() as session:
+        status = await check_delete_status(session, token.user, _status_id(request))
+        rendered = await render_one(request, session, status, viewer)
+        rendered["text"] = status.source_text if status.source_text is not None else status.content
+        await do_delete_status(session, status)
     return web.json_response(rendered)
 
 
@@ -377,10 +361,9 @@ async def _interact(request: web.Request, scope: str, check: Check, do: Do) -> w
     """Authorise, run one interaction in a transaction, answer with the post as the actor now sees it."""
     token = await authenticate(request, scope)
     actor = token.user.actor
-    with refusals():
-        async with request.app[DATABASE].transaction() as session:
-            status = await check(session, actor, _status_id(request))
-            await do(session, actor, status)
+    async with request.app[DATABASE].transaction() as session:
+        status = await check(session, actor, _status_id(request))
+        await do(session, actor, status)
     return await _respond(request, status, actor.id)
 
 
@@ -425,8 +408,7 @@ async def reblog(request: web.Request) -> web.Response:
     token = await authenticate(request, "write:statuses")
     actor = token.user.actor
     visibility = (await Params.of(request)).text("visibility")
-    with refusals():
-        async with request.app[DATABASE].transaction() as session:
-            original, visibility = await act.check_reblog(session, actor, _status_id(request), visibility)
-            boost = await act.do_reblog(session, actor, original, visibility, local_node(request), token.application_id)
+    async with request.app[DATABASE].transaction() as session:
+        original, visibility = await act.check_reblog(session, actor, _status_id(request), visibility)
+        boost = await act.do_reblog(session, actor, original, visibility, local_node(request), token.application_id)
     return await _respond(request, boost, actor.id)
