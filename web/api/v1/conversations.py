@@ -7,12 +7,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from essaim.web.api.auth import authenticate
+from essaim.web.api.empty import none_yet
 
 routes = web.RouteTableDef()
-
-
-@routes.get("/api/v1/conversations")
-async def index(request: web.Request) -> web.Response:
-    await authenticate(request, "read:statuses")
-    return web.json_response([])
+none_yet(routes, "read:statuses", "/api/v1/conversations")

@@ -7,19 +7,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from essaim.web.api.auth import authenticate
-from essaim.web.errors import ApiError
+from essaim.web.api.empty import none_yet
 
 routes = web.RouteTableDef()
-
-
-@routes.get("/api/v1/filters")
-async def index(request: web.Request) -> web.Response:
-    await authenticate(request, "read:filters")
-    return web.json_response([])
-
-
-@routes.get(r"/api/v1/filters/{id:\d+}")
-async def show(request: web.Request) -> web.Response:
-    await authenticate(request, "read:filters")
-    raise ApiError(404, "Record not found")
+none_yet(routes, "read:filters", "/api/v1/filters", r"/api/v1/filters/{id:\d+}")

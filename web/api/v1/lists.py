@@ -7,20 +7,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from essaim.web.api.auth import authenticate
-from essaim.web.errors import ApiError
+from essaim.web.api.empty import none_yet
 
 routes = web.RouteTableDef()
-
-
-@routes.get("/api/v1/lists")
-async def index(request: web.Request) -> web.Response:
-    await authenticate(request, "read:lists")
-    return web.json_response([])
-
-
-@routes.get(r"/api/v1/lists/{id:\d+}")
-@routes.get(r"/api/v1/lists/{id:\d+}/accounts")
-async def show(request: web.Request) -> web.Response:
-    await authenticate(request, "read:lists")
-    raise ApiError(404, "Record not found")
+none_yet(routes, "read:lists", "/api/v1/lists", r"/api/v1/lists/{id:\d+}", r"/api/v1/lists/{id:\d+}/accounts")
