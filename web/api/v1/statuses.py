@@ -24,16 +24,15 @@ from essaim.actors.paging import newest_first, windowed
 from essaim.actors.visibility import visible_status, visible_to
 from essaim.outbox.actions import interaction_target
 from essaim.outbox.actions import interactions as act
+from essaim.outbox.actions.edits import check_edit_status, do_edit_status
 from essaim.outbox.actions.statuses import (
     PollDraft,
     StatusDraft,
     check_create_status,
     check_delete_status,
-    check_edit_status,
     check_idempotency_key,
     do_create_status,
     do_delete_status,
-    do_edit_status,
     replayed_status,
 )
 from essaim.web.api.auth import authenticate, optional_account
