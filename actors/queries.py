@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Generic, TypeVar
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, selectinload
 
-from essaim.actors.models import Account, Actor, ActorType, Follow, Status, Visibility
+from essaim.actors.models import Account, Actor, ActorType, Follow, Status, StatusTag, Tag, Visibility
 from essaim.actors.models.base import utcnow
 from essaim.actors.visibility import PUBLIC_VISIBILITIES
 
@@ -107,7 +107,15 @@ def _following_query(actor_id: int) -> Select[int]:
 
 
 def _public_posts_query(actor_id: int) -> Select[int]:
-    return select(Status.id).where(Status.actor_id == actor_id, Status.visibility.in_(PUBLIC_VISIBILITIES))
+    return select(Status.id).where(_own_public_posts(actor_id))
+
+
+def _own_public_posts(actor_id: int) -> ColumnElement[bool]:
+    """What anyone may read of an actor on pages and in ActivityPub: their own public and unlisted posts.
+
+    Boosts are left out: they are `Announce` activities in federation (issue #5), not posts of theirs.
+    """
+    return and_(Status.actor_id == actor_id, Status.visibility.in_(PUBLIC_VISIBILITIES), Status.reblog_of_id.is_(None))
 
 
 async def count_followers(session: AsyncSession, actor_id: int) -> int:
@@ -152,7 +160,7 @@ async def _uri_page(
 
 async def public_posts_page(session: AsyncSession, actor_id: int, max_id: int | None, limit: int) -> Page[Status]:
     """Public and unlisted posts, newest first (what an anonymous reader of the outbox may see)."""
-    query = select(Status).where(Status.actor_id == actor_id, Status.visibility.in_(PUBLIC_VISIBILITIES))
+    query = select(Status).where(_own_public_posts(actor_id))
     if max_id is not None:
         query = query.where(Status.id < max_id)
     posts = (await session.scalars(query.order_by(Status.id.desc()).limit(limit + 1))).all()
@@ -163,15 +171,13 @@ async def public_posts_page(session: AsyncSession, actor_id: int, max_id: int | 
 
 async def public_status(session: AsyncSession, actor_id: int, status_id: int) -> Status | None:
     """One post of `actor_id`, if anyone may read it (public or unlisted)."""
-    query = select(Status).where(
-        Status.id == status_id, Status.actor_id == actor_id, Status.visibility.in_(PUBLIC_VISIBILITIES)
-    )
+    query = select(Status).where(Status.id == status_id, _own_public_posts(actor_id))
     return await session.scalar(query)
 
 
 async def public_posts(session: AsyncSession, actor_id: int, limit: int) -> Sequence[Status]:
     """Public posts only (not unlisted), for the HTML profile page."""
-    query = select(Status).where(Status.actor_id == actor_id, Status.visibility == Visibility.PUBLIC.value)
+    query = select(Status).where(_own_public_posts(actor_id), Status.visibility == Visibility.PUBLIC.value)
     return (await session.scalars(query.order_by(Status.id.desc()).limit(limit))).all()
 
 
@@ -179,3 +185,17 @@ async def staff_actor_uris(session: AsyncSession) -> Sequence[str]:
     """Actor ids of the enabled admins and moderators, for NodeInfo's `staffAccounts`."""
     query = _enabled_local_people().where(Account.role.in_(("admin", "moderator"))).order_by(Actor.username)
     return (await session.scalars(query.with_only_columns(Actor.uri))).all()
+
+
+async def public_tagged_posts(session: AsyncSession, tag: str, limit: int) -> Sequence[tuple[Status, Actor]]:
+    """Public original posts carrying hashtag `tag` (lower-cased name), newest first, with their authors."""
+    query = (
+        select(Status, Actor)
+        .join(Actor, Actor.id == Status.actor_id)
+        .join(StatusTag, StatusTag.status_id == Status.id)
+        .join(Tag, Tag.id == StatusTag.tag_id)
+        .where(Tag.name == tag, Status.visibility == Visibility.PUBLIC.value, Status.reblog_of_id.is_(None))
+        .order_by(Status.id.desc())
+        .limit(limit)
+    )
+    return [(status, actor) for status, actor in await session.execute(query)]

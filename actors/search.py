@@ -21,7 +21,13 @@ def _like(text: str) -> str:
 
 
 async def search_accounts(
-    session: AsyncSession, q: str, *, limit: int, offset: int = 0, following_of: int | None = None
+    session: AsyncSession,
+    q: str,
+    *,
+    limit: int,
+    offset: int = 0,
+    following_of: int | None = None,
+    local_domain: str | None = None,
 ) -> Sequence[int]:
     """Actor ids matching `q` (a handle, `@user@domain`, a name, a department, site, title or skill)."""
     text = q.strip().lstrip("@")
@@ -46,8 +52,9 @@ async def search_accounts(
     query = select(Actor.id).where(
         Actor.type.in_((ActorType.PERSON.value, ActorType.SERVICE.value, ActorType.GROUP.value)), enabled, matches
     )
-    if domain:
-        query = query.where(or_(Actor.domain == domain.lower(), Actor.domain.is_(None)))
+    if domain:  # our own domain names a local account; any other, that remote domain only
+        local = local_domain is not None and domain.lower() == local_domain.lower()
+        query = query.where(Actor.domain.is_(None) if local else Actor.domain == domain.lower())
     if following_of is not None:
         query = query.where(
             exists().where(Follow.follower_id == following_of, Follow.followee_id == Actor.id, Follow.accepted)
@@ -65,7 +72,8 @@ async def search_statuses(
     query = select(Status).where(
         visible_to(viewer_id),
         Status.reblog_of_id.is_(None),
-        func.lower(Status.content).like(_like(q.strip()), escape="\\"),
+        # What people wrote, not the markup around it (local posts keep their source text).
+        func.lower(func.coalesce(Status.source_text, Status.content)).like(_like(q.strip()), escape="\\"),
     )
     if author_id is not None:
         query = query.where(Status.actor_id == author_id)

@@ -1,4 +1,7 @@
-"""Plain text typed by a local user, turned into the small HTML that profiles and posts publish."""
+"""Plain text typed by a local user, turned into the small HTML that profiles (and demo posts) publish.
+
+Posts written through the API go through outbox/compose.py, which also links mentions and hashtags.
+"""
 
 from __future__ import annotations
 

@@ -1,8 +1,10 @@
 """The one rule for who may see a post, as SQL (for lists) and as a lookup (for one post).
 
 A post is visible to its author; public and unlisted posts to everyone; followers-only
-posts to accepted followers; and any post to the actors it mentions. Every read path
-(API, pages, ActivityPub, search, streaming, notifications) goes through here.
+posts to accepted followers; and any post to the actors it mentions. Every client-API read
+path (posts, threads, timelines, notifications, search, lists of marks) filters with
+`visible_to`; pages and ActivityPub documents, read anonymously, use its anonymous case
+(`PUBLIC_VISIBILITIES`, through actors/queries.py).
 """
 
 from __future__ import annotations

@@ -46,8 +46,9 @@ def _allowed(importer: str, imported: str) -> bool:
     source, target = _layer_of(importer), _layer_of(imported)
     if imported == "essaim":  # the package itself: __version__
         return True
-    if source == "federation":
-        return target == "root" or imported.startswith("essaim.actors.models") or target == "federation"
+    if source == "federation":  # never a session: no db either
+        allowed_root = target == "root" and not imported.startswith("essaim.db")
+        return allowed_root or imported.startswith("essaim.actors.models") or target == "federation"
     if target == "federation":
         return source not in ("root", "actors")
     return LAYERS[target] <= LAYERS[source]
@@ -68,4 +69,5 @@ def test_the_rule_catches_a_back_edge() -> None:
     assert not _allowed("essaim.actors.accounts", "essaim.federation.vocab")
     assert not _allowed("essaim.federation.render.actor", "essaim.actors.queries")
     assert not _allowed("essaim.config", "essaim.actors.models")
+    assert not _allowed("essaim.federation.fetch", "essaim.db.Database")
     assert _allowed("essaim.web.app", "essaim.actors.node")

@@ -19,13 +19,13 @@ from essaim.web.api.middleware import RateLimiter, api_middleware
 from essaim.web.api.routes import ROUTE_TABLES
 from essaim.web.errors import error_middleware
 from essaim.web.keys import CONFIG, DATABASE, SECRET, URIS
-from essaim.web.pages import auth, profiles
+from essaim.web.pages import auth, profiles, tags
 from essaim.web.pages.context import page_context
 from essaim.web.scheduler import scheduler
 from essaim.web.sessions import csrf_cookie_middleware
 
 WEB_DIR = Path(__file__).resolve().parent
-MAX_REQUEST_BYTES = 16 * 1024 * 1024  # media uploads; JSON bodies get their own, smaller caps
+MAX_REQUEST_BYTES = 16 * 1024 * 1024  # media uploads (the upload handler also stops reading at the limit)
 
 
 def create_app(config: Config) -> web.Application:
@@ -49,7 +49,7 @@ def create_app(config: Config) -> web.Application:
     media_dir = Path(config.media.dir)
     media_dir.mkdir(parents=True, exist_ok=True)
     app.router.add_static("/media", media_dir, append_version=False)
-    for table in (wellknown.routes, ap_actors.routes, profiles.routes, auth.routes, *ROUTE_TABLES):
+    for table in (wellknown.routes, ap_actors.routes, profiles.routes, tags.routes, auth.routes, *ROUTE_TABLES):
         app.router.add_routes(table)
     return app
 

@@ -81,6 +81,8 @@ async def close_expired_polls(session: AsyncSession, now: datetime) -> int:
         .where(Poll.closed_at.is_(None), Poll.expires_at.is_not(None), Poll.expires_at <= now)
         .order_by(Poll.expires_at)
         .limit(CLOSE_BATCH)
+        # Several processes may sweep one PostgreSQL database: each poll is closed (and notified) once.
+        .with_for_update(of=Poll, skip_locked=True)
     )
     rows = list(await session.execute(query))
     for poll, author_id in rows:

@@ -1,6 +1,6 @@
 """What every API response carries: CORS for web apps (Elk, Phanpy) and rate-limit headers.
 
-Limits follow Mastodon's defaults (300 requests per 5 minutes per token or address).
+Limits follow Mastodon's defaults (300 requests per 5 minutes per valid token, else per address).
 The counters live in memory on purpose: they protect the process, and losing them on
 restart loses nothing anyone needs.
 """
@@ -13,9 +13,12 @@ from collections import OrderedDict
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 
-from essaim.web.errors import json_error
+from essaim.web.api.auth import current_token
+from essaim.web.errors import ApiError, json_error
 
 CORS_PREFIXES = ("/api/", "/oauth/token", "/oauth/revoke", "/oauth/userinfo", "/.well-known/", "/nodeinfo/")
+# Apps are limited; discovery documents (WebFinger, NodeInfo) are not: peer servers read them often.
+RATE_LIMITED_PREFIXES = ("/api/", "/oauth/")
 ALLOWED_HEADERS = "Authorization, Content-Type, Idempotency-Key, Accept"
 EXPOSED_HEADERS = "Link, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, X-Request-Id"
 LIMIT = 300
@@ -44,9 +47,13 @@ class RateLimiter:
         return self.limit - used, start + self.window
 
 
-def _caller(request: web.Request) -> str:
-    authorization = request.headers.get("Authorization") or request.query.get("access_token")
-    return f"token:{authorization}" if authorization else f"ip:{request.remote}"
+async def _caller(request: web.Request) -> str:
+    """A valid token is its own caller; without one (or with a made-up one) the address is."""
+    try:
+        token = await current_token(request)
+    except ApiError:
+        token = None  # the handler answers 401; the attempt still counts against the address
+    return f"token:{token.id}" if token else f"ip:{request.remote}"
 
 
 def api_middleware(limiter: RateLimiter) -> Middleware:
@@ -65,11 +72,11 @@ def api_middleware(limiter: RateLimiter) -> Middleware:
                     "Access-Control-Max-Age": "86400",
                 },
             )
-        if not limiter.limit:
+        if not limiter.limit or not request.path.startswith(RATE_LIMITED_PREFIXES):
             response = await handler(request)
             response.headers.update(cors)
             return response
-        remaining, reset = limiter.hit(_caller(request))
+        remaining, reset = limiter.hit(await _caller(request))
         limits = {
             "X-RateLimit-Limit": str(limiter.limit),
             "X-RateLimit-Remaining": str(max(remaining, 0)),

@@ -20,7 +20,7 @@ def link_header(request: web.Request, ids: list[int]) -> dict[str, str]:
     if not ids:
         return {}
     base = URL(request.app[CONFIG].base_url + request.path).with_query(
-        [(k, v) for k, v in request.query.items() if k not in ("max_id", "min_id", "since_id")]
+        [(k, v) for k, v in request.query.items() if k not in ("max_id", "min_id", "since_id", "access_token")]
     )
     next_url = base.update_query(max_id=str(min(ids)))
     prev_url = base.update_query(min_id=str(max(ids)))

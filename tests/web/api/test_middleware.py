@@ -7,6 +7,7 @@ import asyncio
 import aiohttp
 
 from essaim.web.api.middleware import RateLimiter
+from tests.api_helpers import api_token
 from tests.conftest import Node, NodeFactory
 
 
@@ -34,6 +35,14 @@ async def test_cors_preflight_and_headers(demo_node: Node, http: aiohttp.ClientS
         assert await response.json() == {"error": "Not Found"}
 
 
+async def test_link_headers_never_carry_the_access_token(demo_node: Node, http: aiohttp.ClientSession) -> None:
+    token = await api_token(demo_node, "hugo")
+    url = f"{demo_node.base_url}/api/v1/timelines/home"
+    async with http.get(url, params={"access_token": token, "limit": "2"}) as response:
+        assert response.status == 200
+        assert 'rel="next"' in response.headers["Link"] and token not in response.headers["Link"]
+
+
 async def test_rate_limit_answers_429_with_headers(nodes: NodeFactory, http: aiohttp.ClientSession) -> None:
     node = nodes.create(ESSAIM_SERVER_RATE_LIMIT="300")
     url = f"{node.base_url}/api/v1/timelines/public"
@@ -47,6 +56,8 @@ async def test_rate_limit_answers_429_with_headers(nodes: NodeFactory, http: aio
     assert first == (200, "299")
     results = await asyncio.gather(*(remaining() for _ in range(299)))
     assert sorted(int(left) for _, left in results) == list(range(299))
+    async with http.get(url, headers={"Authorization": "Bearer made-up"}) as response:
+        assert response.status == 429, "a made-up token counts against the address, not as a new caller"
     async with http.get(url) as response:
         assert response.status == 429
         assert await response.json() == {"error": "Too many requests"}

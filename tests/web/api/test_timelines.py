@@ -57,6 +57,21 @@ async def test_home_timeline_pages_newest_first(nodes: NodeFactory, http: aiohtt
     ), "camille does not follow sofia"
 
 
+async def test_boosts_stay_out_of_profile_pages_and_the_outbox(nodes: NodeFactory, http: aiohttp.ClientSession) -> None:
+    node = nodes.create(demo=True)
+    hugo, sofia = await api_token(node, "hugo"), await api_token(node, "sofia")
+    original = await _post(http, node.base_url, sofia, "worth sharing across sites")
+    account = await call(http, "GET", f"{node.base_url}/api/v1/accounts/verify_credentials", hugo)
+    outbox_url = f"{account['uri']}/outbox"
+    before = await call(http, "GET", outbox_url)
+    boost = await call(http, "POST", f"{node.base_url}/api/v1/statuses/{original['id']}/reblog", hugo)
+    assert (await call(http, "GET", outbox_url))["totalItems"] == before["totalItems"]
+    async with http.get(f"{account['uri']}/statuses/{boost['id']}", headers={"Accept": "application/json"}) as r:
+        assert r.status == 404, "a boost is not a post of the booster's"
+    async with http.get(f"{node.base_url}/@hugo") as page:
+        assert f"post-{boost['id']}" not in await page.text()
+
+
 async def test_public_timeline_filters(nodes: NodeFactory, http: aiohttp.ClientSession) -> None:
     node = nodes.create(demo=True)
     hugo = await api_token(node, "hugo")
@@ -74,6 +89,9 @@ async def test_public_timeline_filters(nodes: NodeFactory, http: aiohttp.ClientS
     assert [s["id"] for s in both] == [loud["id"]]
     without = await call(http, "GET", f"{node.base_url}/api/v1/timelines/tag/lyon", params={"none[]": "build"})
     assert without == []
+    async with http.get(loud["tags"][0]["url"]) as page:  # where the hashtag link in the post leads
+        html = await page.text()
+    assert page.status == 200 and "a public note" in html and "an unlisted note" not in html
     await call(http, "GET", f"{node.base_url}/api/v1/timelines/home", status=401)
 
 
@@ -132,6 +150,10 @@ async def test_search_finds_people_by_directory_attributes(nodes: NodeFactory, h
     await _post(http, node.base_url, hugo, "Notes on #PostgreSQL replication")
     tags = await call(http, "GET", url, hugo, params={"q": "#postgres", "type": "hashtags"})
     assert [t["name"] for t in tags["hashtags"]] == ["PostgreSQL"]
+    elsewhere = await call(http, "GET", url, hugo, params={"q": "@sofia@elsewhere.example", "type": "accounts"})
+    assert elsewhere["accounts"] == [], "a handle on another domain is not our sofia"
+    markup = await call(http, "GET", url, hugo, params={"q": "href", "type": "statuses"})
+    assert markup["statuses"] == [], "posts are searched by what people wrote, not their HTML"
     anonymous = await call(http, "GET", url, params={"q": "replication"})
     assert anonymous["statuses"] == [], "post search needs a signed-in searcher"
     await call(http, "GET", url, hugo, params={"q": "x", "type": "everything"}, status=422)

@@ -29,7 +29,7 @@ from essaim.web.api.pagination import page_request
 from essaim.web.api.params import Params, parse_id
 from essaim.web.api.render import accounts_json, page_response, statuses_json
 from essaim.web.errors import ApiError
-from essaim.web.keys import DATABASE, URIS
+from essaim.web.keys import CONFIG, DATABASE, URIS
 
 routes = web.RouteTableDef()
 ACCOUNT = r"/api/v1/accounts/{id:\d+}"
@@ -106,7 +106,9 @@ async def search(request: web.Request) -> web.Response:
     params.boolean("resolve")  # accepted (and checked) so apps can send it
     following_of = token.user.actor_id if params.boolean("following") else None
     async with request.app[DATABASE].session() as session:
-        ids = await search_accounts(session, q, limit=limit, offset=offset, following_of=following_of)
+        ids = await search_accounts(
+            session, q, limit=limit, offset=offset, following_of=following_of, local_domain=request.app[CONFIG].domain
+        )
         return web.json_response(await accounts_json(request, session, list(ids)))
 
 

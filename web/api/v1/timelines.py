@@ -1,7 +1,8 @@
 """`/api/v1/timelines/*`: home (precomputed feed), public and hashtag timelines.
 
-Every query also applies `visible_to`, even the home feed: a feed row written before an
-unfollow or a block must not show a followers-only post afterwards.
+The home feed applies `visible_to` again on read: a feed row written before an unfollow or a
+block must not show a followers-only post afterwards. Public and tag timelines keep public
+posts only, which anyone may read.
 """
 
 from __future__ import annotations

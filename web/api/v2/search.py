@@ -13,7 +13,7 @@ from essaim.web.api.auth import optional_account
 from essaim.web.api.params import Params
 from essaim.web.api.render import accounts_json, statuses_json
 from essaim.web.errors import ApiError
-from essaim.web.keys import DATABASE, URIS
+from essaim.web.keys import CONFIG, DATABASE, URIS
 
 routes = web.RouteTableDef()
 TYPES = ("accounts", "statuses", "hashtags")
@@ -36,7 +36,14 @@ async def search(request: web.Request) -> web.Response:
     async with request.app[DATABASE].session() as session:
         if "accounts" in wanted:
             following_of = viewer.actor_id if viewer and params.boolean("following") else None
-            ids = await search_accounts(session, q, limit=limit, offset=offset, following_of=following_of)
+            ids = await search_accounts(
+                session,
+                q,
+                limit=limit,
+                offset=offset,
+                following_of=following_of,
+                local_domain=request.app[CONFIG].domain,
+            )
             result["accounts"] = list(await accounts_json(request, session, list(ids)))
         if "statuses" in wanted and viewer is not None:  # post search needs a signed-in searcher, as in Mastodon
             posts = await search_statuses(
