@@ -3,9 +3,11 @@
 from essaim.actors.models.account import Account, WebSession
 from essaim.actors.models.actor import Actor, ActorLanguage, ActorSkill, ActorType
 from essaim.actors.models.base import Base
+from essaim.actors.models.delivery import Delivery, DeliveryState, GoneInbox, HostHealth
 from essaim.actors.models.feed import HomeFeedEntry
 from essaim.actors.models.follow import Follow
 from essaim.actors.models.interaction import Bookmark, Favourite, StatusPin
+from essaim.actors.models.job import Job
 from essaim.actors.models.media import MediaAttachment
 from essaim.actors.models.node import NodeSetting
 from essaim.actors.models.notification import Notification, NotificationType
@@ -21,10 +23,15 @@ __all__ = [
     "ActorType",
     "Base",
     "Bookmark",
+    "Delivery",
+    "DeliveryState",
     "Favourite",
     "Follow",
+    "GoneInbox",
     "HomeFeedEntry",
+    "HostHealth",
     "IdempotencyKey",
+    "Job",
     "MediaAttachment",
     "Mention",
     "NodeSetting",

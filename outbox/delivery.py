@@ -1,0 +1,462 @@
+"""The delivery ledger: plan one delivery per target inbox, decide what each answer means, report per host.
+
+Rules, after Mastodon (`delivery_worker.rb`, `delivery_failure_tracker.rb`, its Stoplight):
+
+- one row and one `outbox.deliver` job per (activity, inbox); callers pass shared inboxes
+  (`inboxes_for`), so a post reaches a host once however many followers live there;
+- 2xx → delivered;
+- 410 Gone → given up, and the inbox is remembered as gone: its actor was deleted, so later
+  activities are not sent there;
+- other 4xx, and 501, → given up: sending the same body again cannot help. 401, 408 and 429
+  are retried, as Mastodon does (401 is often a peer briefly unable to fetch our key);
+- anything else (5xx, 408, 429, network errors, timeouts) → retried with `jobs.backoff`,
+  given up after `jobs.MAX_ATTEMPTS` sends (about 2.8 days);
+- per host, a circuit breaker: after `BREAKER_THRESHOLD` failures in a row the host rests
+  (`BREAKER_COOL_OFF`, doubling with each further failure up to `BREAKER_MAX_COOL_OFF`) and
+  its deliveries wait instead of hammering it; then one delivery probes it, alone;
+- a host failing for `UNREACHABLE_AFTER` without one success is marked unreachable: its
+  deliveries give up at once until it is heard from again (`host_reachable`, for the inbox).
+
+Any answer at all (even a refusal) proves the host is up and closes its breaker.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from essaim.actors import jobs
+from essaim.actors.models import Actor, Delivery, DeliveryState, GoneInbox, HostHealth
+from essaim.actors.models.base import utcnow
+from essaim.ids import new_id
+
+DELIVER = "outbox.deliver"  # the job kind; its payload is {"delivery_id": …}
+BREAKER_THRESHOLD = 10
+BREAKER_COOL_OFF = 60.0  # seconds, after the threshold is reached
+BREAKER_MAX_COOL_OFF = 3600.0
+UNREACHABLE_AFTER = timedelta(days=7)
+
+FINAL_STATES = (DeliveryState.DELIVERED.value, DeliveryState.GAVE_UP.value)
+RETRIED_CLIENT_ERRORS = (401, 408, 429)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """A claimed delivery, detached from the database: what a sender needs to POST it."""
+
+    job_id: int
+    delivery_id: int
+    activity_id: str
+    body: str
+    actor_id: int  # the local actor whose key signs the request
+    inbox_url: str
+    host: str
+
+
+@dataclass(frozen=True)
+class Batch:
+    """What one claim produced: the attempts to send now, and how many jobs it took from the queue."""
+
+    ready: list[Attempt]
+    claimed: int
+
+
+@dataclass(frozen=True)
+class HostState:
+    """One target host of an activity, as the author is shown it."""
+
+    host: str
+    state: DeliveryState
+    since: datetime  # when it entered that state (retrying: the first failure)
+    attempts: int
+    last_status: int | None
+    last_error: str | None
+    next_attempt_at: datetime | None
+    inboxes: int
+    delivered: int
+
+
+def host_of(url: str) -> str:
+    """The key deliveries are grouped by: lower-case host, with the port unless it is the scheme's default."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"not an http(s) URL: {url!r}")
+    host = parts.hostname.lower()
+    if ":" in host:
+        host = f"[{host}]"
+    port = parts.port
+    if port is None or (parts.scheme, port) in (("https", 443), ("http", 80)):
+        return host
+    return f"{host}:{port}"
+
+
+def inboxes_for(actors: Iterable[Actor]) -> list[str]:
+    """Where to send an activity addressed to remote `actors`: each host's shared inbox once, else personal inboxes."""
+    seen: dict[str, None] = {}
+    for actor in actors:
+        if actor.domain is None:  # local: nothing to send
+            continue
+        inbox = actor.shared_inbox_uri or actor.inbox_uri
+        if inbox:
+            seen.setdefault(inbox)
+    return list(seen)
+
+
+def serialise(activity: Mapping[str, Any] | str) -> str:
+    """The exact body to send: stored once so every retry, even after a restart, sends the same bytes."""
+    if isinstance(activity, str):
+        return activity
+    return json.dumps(activity, ensure_ascii=False, separators=(",", ":"))
+
+
+async def plan_deliveries(
+    session: AsyncSession,
+    activity_id: str,
+    activity: Mapping[str, Any] | str,
+    signer_actor_id: int,
+    inbox_urls: Iterable[str],
+    *,
+    now: datetime | None = None,
+) -> list[Delivery]:
+    """Create a ledger row and a job for each new target inbox of an activity; the rows created.
+
+    Duplicate URLs are sent once, and planning the same activity again adds only inboxes it
+    did not have (safe to re-run). Inboxes known to be gone and hosts marked unreachable get
+    a row that has given up already, so the ledger still shows them.
+    """
+    now = now or utcnow()
+    wanted: dict[str, str] = {}
+    for url in inbox_urls:
+        if url in wanted:
+            continue
+        try:
+            wanted[url] = host_of(url)
+        except ValueError:
+            log.warning("not delivering %s to the invalid inbox %r", activity_id, url)
+    if not wanted:
+        return []
+    existing = set(
+        await session.scalars(
+            select(Delivery.inbox_url).where(Delivery.activity_id == activity_id, Delivery.inbox_url.in_(list(wanted)))
+        )
+    )
+    gone = set(await session.scalars(select(GoneInbox.inbox_url).where(GoneInbox.inbox_url.in_(list(wanted)))))
+    unreachable = {
+        health.host: health.unreachable_since
+        for health in await session.scalars(
+            select(HostHealth).where(
+                HostHealth.host.in_(set(wanted.values())), HostHealth.unreachable_since.is_not(None)
+            )
+        )
+    }
+    body = serialise(activity)
+    planned: list[Delivery] = []
+    for url, host in wanted.items():
+        if url in existing:
+            continue
+        delivery = Delivery(
+            id=new_id(),
+            activity_id=activity_id,
+            activity=body,
+            actor_id=signer_actor_id,
+            inbox_url=url,
+            host=host,
+            state=DeliveryState.QUEUED.value,
+            state_since=now,
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
+        if url in gone:
+            _give_up(delivery, "the inbox answered 410 Gone before: its actor was deleted", now)
+        elif (since := unreachable.get(host)) is not None:
+            _give_up(delivery, f"the host is unreachable (failing since {since.isoformat()})", now)
+        planned.append(delivery)
+    session.add_all(planned)
+    queued = [d for d in planned if d.state == DeliveryState.QUEUED.value]
+    await jobs.enqueue_many(session, DELIVER, [({"delivery_id": d.id}, d.host) for d in queued], now=now)
+    return planned
+
+
+async def record_result(
+    session: AsyncSession,
+    delivery: Delivery,
+    status: int | None,
+    error: str | None,
+    *,
+    now: datetime | None = None,
+) -> Delivery:
+    """Apply the answer to one send (an HTTP status, or None and an error) to the delivery and its host.
+
+    Sets `delivery.next_attempt_at` when it will be retried.
+    """
+    now = now or utcnow()
+    delivery.attempts += 1
+    delivery.last_status = status
+    if status is not None and 200 <= status < 300:
+        _set_state(delivery, DeliveryState.DELIVERED, now)
+        delivery.delivered_at = now
+        delivery.next_attempt_at = None
+        delivery.last_error = None
+        await host_reachable(session, delivery.host)
+        return delivery
+    error = error or f"HTTP {status}"
+    if status == 410:
+        _give_up(delivery, error, now)
+        await session.execute(_insert(session, GoneInbox).values(inbox_url=delivery.inbox_url, gone_at=now))
+        await host_reachable(session, delivery.host)
+    elif status is not None and (status == 501 or (400 <= status < 500 and status not in RETRIED_CLIENT_ERRORS)):
+        _give_up(delivery, error, now)
+        await host_reachable(session, delivery.host)
+    else:
+        await _host_failed(session, delivery.host, error, now)
+        if delivery.attempts >= jobs.MAX_ATTEMPTS:
+            _give_up(delivery, error, now)
+        else:
+            if delivery.state != DeliveryState.RETRYING.value:
+                _set_state(delivery, DeliveryState.RETRYING, now)
+            delivery.last_error = error
+            delivery.next_attempt_at = now + timedelta(seconds=jobs.backoff(delivery.attempts))
+    await session.flush()
+    return delivery
+
+
+async def finish_attempt(
+    session: AsyncSession, attempt: Attempt, status: int | None, error: str | None, *, now: datetime | None = None
+) -> Delivery | None:
+    """Record a send's answer and settle its job: removed when the delivery is final, else due again."""
+    now = now or utcnow()
+    delivery = await session.get(Delivery, attempt.delivery_id, with_for_update=True, populate_existing=True)
+    if delivery is None or delivery.state in FINAL_STATES:  # signer deleted; or sent twice after a lost lease
+        await jobs.complete(session, attempt.job_id)
+        return delivery
+    await record_result(session, delivery, status, error, now=now)
+    if delivery.state == DeliveryState.RETRYING.value and delivery.next_attempt_at is not None:
+        delay = (delivery.next_attempt_at - now).total_seconds()
+        await jobs.retry(session, attempt.job_id, delivery.last_error or "", delay, now=now)
+    else:
+        await jobs.complete(session, attempt.job_id)
+    return delivery
+
+
+async def claim_deliveries(
+    session: AsyncSession,
+    worker_id: str,
+    limit: int,
+    lease: float,
+    *,
+    busy: Mapping[str, int] | None = None,
+    per_host: int | None = None,
+    now: datetime | None = None,
+) -> Batch:
+    """Claim due deliveries and sort them: ready to send, waiting for a resting host, or over.
+
+    `busy` counts the sends this worker has in flight per host; with `per_host`, hosts at the
+    cap are not claimed and claimed jobs beyond it go back to the queue untouched, so one slow
+    host never fills the worker. A host whose breaker is open makes its deliveries wait; when
+    the cool-off is over, one delivery probes it while the others wait for the verdict.
+    """
+    now = now or utcnow()
+    busy = dict(busy or {})
+    full = [host for host, count in busy.items() if per_host is not None and count >= per_host]
+    claimed = await jobs.claim(session, [DELIVER], worker_id, limit, lease, now=now, exclude_groups=full)
+    if not claimed:
+        return Batch([], 0)
+    ids = {job.id: _delivery_id(job.payload) for job in claimed}
+    deliveries = {d.id: d for d in await session.scalars(select(Delivery).where(Delivery.id.in_(ids.values())))}
+    hosts = {d.host for d in deliveries.values()}
+    health = {h.host: h for h in await session.scalars(select(HostHealth).where(HostHealth.host.in_(hosts)))}
+    gone = set(
+        await session.scalars(
+            select(GoneInbox.inbox_url).where(GoneInbox.inbox_url.in_({d.inbox_url for d in deliveries.values()}))
+        )
+    )
+    resting = {
+        h.host: h.unavailable_until for h in health.values() if h.unavailable_until and h.unavailable_until > now
+    }
+    probing: set[str] = set()
+    ready: list[Attempt] = []
+    over_cap: list[int] = []
+    for job in claimed:
+        delivery = deliveries.get(ids[job.id])
+        if delivery is None or delivery.state in FINAL_STATES:  # signer deleted, or settled by a lost lease
+            await jobs.complete(session, job.id)
+            continue
+        host = health.get(delivery.host)
+        if delivery.inbox_url in gone:
+            _give_up(delivery, "the inbox answered 410 Gone: its actor was deleted", now)
+            await jobs.complete(session, job.id)
+            continue
+        if host is not None and host.unreachable_since is not None:
+            _give_up(delivery, f"the host is unreachable (failing since {host.unreachable_since.isoformat()})", now)
+            await jobs.complete(session, job.id)
+            continue
+        probe_wait = now + timedelta(seconds=min(BREAKER_COOL_OFF, lease))  # for the probe's verdict
+        until = resting.get(delivery.host) or (probe_wait if delivery.host in probing else None)
+        if until is None and per_host is not None and busy.get(delivery.host, 0) >= per_host:
+            over_cap.append(job.id)
+            continue
+        if until is None and host is not None and host.consecutive_failures >= BREAKER_THRESHOLD:
+            if await _take_probe(session, delivery.host, now, lease):
+                probing.add(delivery.host)
+            else:  # another worker is probing
+                until = resting[delivery.host] = probe_wait
+        if until is not None:
+            delivery.next_attempt_at = until
+            await jobs.postpone(session, job.id, until)
+            continue
+        busy[delivery.host] = busy.get(delivery.host, 0) + 1
+        ready.append(
+            Attempt(
+                job.id,
+                delivery.id,
+                delivery.activity_id,
+                delivery.activity,
+                delivery.actor_id,
+                delivery.inbox_url,
+                delivery.host,
+            )
+        )
+    await jobs.release(session, over_cap)
+    await session.flush()
+    return Batch(ready, len(claimed))
+
+
+async def host_reachable(session: AsyncSession, host: str) -> None:
+    """The host answered (or sent us something): close its breaker and clear its failures."""
+    await session.execute(
+        update(HostHealth)
+        .where(
+            HostHealth.host == host,
+            or_(
+                HostHealth.consecutive_failures > 0,
+                HostHealth.unavailable_until.is_not(None),
+                HostHealth.unreachable_since.is_not(None),
+            ),
+        )
+        .values(consecutive_failures=0, failing_since=None, unavailable_until=None, unreachable_since=None)
+    )
+
+
+async def forget_settled(session: AsyncSession, before: datetime) -> int:
+    """Delete ledger rows delivered or given up before `before` (a periodic sweep); how many went.
+
+    Gone inboxes and host health are kept: they are what stops future deliveries.
+    """
+    result = await session.execute(
+        delete(Delivery).where(Delivery.state.in_(FINAL_STATES), Delivery.state_since < before)
+    )
+    return int(getattr(result, "rowcount", 0))
+
+
+def cool_off(failures: int) -> float:
+    """Seconds a host rests after `failures` failures in a row: none below the threshold, then doubling."""
+    if failures < BREAKER_THRESHOLD:
+        return 0.0
+    return min(BREAKER_COOL_OFF * 2 ** (failures - BREAKER_THRESHOLD), BREAKER_MAX_COOL_OFF)
+
+
+async def ledger(session: AsyncSession, activity_id: str) -> list[HostState]:
+    """Per target host of an activity, where its delivery stands; hosts still pending first, then by name."""
+    rows = list(await session.scalars(select(Delivery).where(Delivery.activity_id == activity_id)))
+    by_host: dict[str, list[Delivery]] = {}
+    for row in rows:
+        by_host.setdefault(row.host, []).append(row)
+    states = [_host_state(host, deliveries) for host, deliveries in by_host.items()]
+    return sorted(states, key=lambda s: (_PRECEDENCE.index(s.state), s.host))
+
+
+# A host's state is the least settled of its inboxes' states.
+_PRECEDENCE = (DeliveryState.RETRYING, DeliveryState.QUEUED, DeliveryState.GAVE_UP, DeliveryState.DELIVERED)
+
+
+def _host_state(host: str, deliveries: list[Delivery]) -> HostState:
+    state = next(s for s in _PRECEDENCE if any(d.state == s.value for d in deliveries))
+    mine = [d for d in deliveries if d.state == state.value]
+    latest = max(mine, key=lambda d: (d.attempts, d.state_since))
+    pending = [d.next_attempt_at for d in mine if d.next_attempt_at is not None]
+    return HostState(
+        host=host,
+        state=state,
+        since=min(d.state_since for d in mine),
+        attempts=latest.attempts,
+        last_status=latest.last_status,
+        last_error=latest.last_error,
+        next_attempt_at=min(pending)
+        if pending and state not in (DeliveryState.DELIVERED, DeliveryState.GAVE_UP)
+        else None,
+        inboxes=len(deliveries),
+        delivered=sum(d.state == DeliveryState.DELIVERED.value for d in deliveries),
+    )
+
+
+def _delivery_id(payload: Mapping[str, Any]) -> int:
+    """The job's delivery; -1 (no such row, the job is dropped) for a payload this code never wrote."""
+    try:
+        return int(payload["delivery_id"])
+    except (KeyError, TypeError, ValueError):
+        log.error("dropping an %s job with the payload %r", DELIVER, payload)
+        return -1
+
+
+def _set_state(delivery: Delivery, state: DeliveryState, now: datetime) -> None:
+    delivery.state = state.value
+    delivery.state_since = now
+
+
+def _give_up(delivery: Delivery, error: str, now: datetime) -> None:
+    _set_state(delivery, DeliveryState.GAVE_UP, now)
+    delivery.last_error = error
+    delivery.next_attempt_at = None
+
+
+def _insert(session: AsyncSession, table: type[GoneInbox] | type[HostHealth]) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING on either engine: two workers may record the same row at once."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(table).on_conflict_do_nothing()
+
+
+async def _host_failed(session: AsyncSession, host: str, error: str, now: datetime) -> None:
+    """Count a failure against the host; open its breaker past the threshold; mark it unreachable after days."""
+    await session.execute(_insert(session, HostHealth).values(host=host, consecutive_failures=0))
+    health = (
+        await session.scalars(
+            select(HostHealth)
+            .where(HostHealth.host == host)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    ).one()
+    health.consecutive_failures += 1
+    health.failing_since = health.failing_since or now
+    health.last_error = error
+    if health.consecutive_failures >= BREAKER_THRESHOLD:
+        health.unavailable_until = now + timedelta(seconds=cool_off(health.consecutive_failures))
+    if health.unreachable_since is None and now - health.failing_since >= UNREACHABLE_AFTER:
+        health.unreachable_since = now
+        log.warning("marking %s unreachable: failing since %s (%s)", host, health.failing_since.isoformat(), error)
+
+
+async def _take_probe(session: AsyncSession, host: str, now: datetime, lease: float) -> bool:
+    """Claim the one probe of a host whose cool-off is over; False when another worker holds it."""
+    result = await session.execute(
+        update(HostHealth)
+        .where(
+            HostHealth.host == host,
+            or_(HostHealth.unavailable_until.is_(None), HostHealth.unavailable_until <= now),
+        )
+        .values(unavailable_until=now + timedelta(seconds=lease))
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))
