@@ -13,6 +13,7 @@ from essaim.actors import node
 from essaim.config import Config
 from essaim.db import Database
 from essaim.uris import LocalURIs
+from essaim.web import federation
 from essaim.web.ap import actors as ap_actors
 from essaim.web.ap import wellknown
 from essaim.web.api.middleware import RateLimiter, api_middleware
@@ -37,6 +38,8 @@ def create_app(config: Config) -> web.Application:
     app[URIS] = LocalURIs(config.base_url)
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(scheduler)  # after the database: its sweeps use it
+    app.cleanup_ctx.append(federation.http_client)
+    app.cleanup_ctx.append(federation.deliveries)  # after the client: it sends with it
     aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(WEB_DIR / "templates"),

@@ -1,0 +1,44 @@
+"""The node's federation machinery, started and stopped with the server: the outbound HTTP client
+and the delivery worker (deliveries themselves live in the database, so a restart loses none)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import aiohttp
+from aiohttp import web
+from sqlalchemy import select
+
+from essaim.actors.models import Actor
+from essaim.federation.client import create_session
+from essaim.outbox.sender import signed_sender
+from essaim.outbox.worker import DeliveryWorker, Sender, delivery_worker
+from essaim.web.keys import CONFIG, DATABASE
+
+HTTP_CLIENT = web.AppKey("http_client", aiohttp.ClientSession)
+DELIVERY_WORKER = web.AppKey("delivery_worker", DeliveryWorker)
+
+
+async def http_client(app: web.Application) -> AsyncIterator[None]:
+    """One pooled, SSRF-guarded session for every request to peers."""
+    app[HTTP_CLIENT] = create_session(app[CONFIG])
+    try:
+        yield
+    finally:
+        await app[HTTP_CLIENT].close()
+
+
+def _sender(app: web.Application) -> Sender:
+    database = app[DATABASE]
+
+    async def keys(actor_id: int) -> tuple[str, str]:
+        async with database.session() as session:
+            row = (await session.execute(select(Actor.key_id, Actor.private_key_pem).where(Actor.id == actor_id))).one()
+        if row.private_key_pem is None:
+            raise LookupError(f"actor {actor_id} has no private key: it is not local")
+        return row.key_id, row.private_key_pem
+
+    return signed_sender(app[HTTP_CLIENT], keys)
+
+
+deliveries = delivery_worker(lambda app: app[DATABASE], _sender, key=DELIVERY_WORKER)
