@@ -9,10 +9,16 @@ FederationError                 anything the protocol library refuses
     ├── DigestMismatch          Digest / Content-Digest does not match the body that arrived
     ├── UnsupportedAlgorithm    a signature or digest algorithm, or a key type, we do not accept
     └── InvalidKey              a PEM key that cannot be read, or one too weak to trust
+├── FetchError                  (fetch.py) a GET of a peer's document failed or was refused; `.gone` for 410
+├── WebFingerError              (webfinger_client.py) a handle could not be resolved
+│   └── WebFingerNotFound       the peer says no such account
+├── FederationParseError        (parse_actor.py) a document is not an actor we can trust
+└── JSONLDError                 (jsonld.py) a context we do not bundle, or a document pyld refuses
 ```
 
-Other branches (fetching, policy) join here as their modules land. Messages say what was wrong for
-logs; they never contain key material.
+Each class lives in the module that raises it. Messages say what was wrong for logs; they never
+contain key material. Outbound refusals by the SSRF guard are `client.OutboundRefused`, an
+`aiohttp.ClientError`, so they fail like any connection error.
 """
 
 from __future__ import annotations
