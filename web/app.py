@@ -15,6 +15,7 @@ from essaim.db import Database
 from essaim.uris import LocalURIs
 from essaim.web import federation
 from essaim.web.ap import actors as ap_actors
+from essaim.web.ap import inbox as ap_inbox
 from essaim.web.ap import wellknown
 from essaim.web.api.middleware import RateLimiter, api_middleware
 from essaim.web.api.routes import ROUTE_TABLES
@@ -40,6 +41,7 @@ def create_app(config: Config) -> web.Application:
     app.cleanup_ctx.append(scheduler)  # after the database: its sweeps use it
     app.cleanup_ctx.append(federation.http_client)
     app.cleanup_ctx.append(federation.deliveries)  # after the client: it sends with it
+    app.cleanup_ctx.append(ap_inbox.processing)  # after deliveries: it wakes them
     aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(WEB_DIR / "templates"),
@@ -52,7 +54,15 @@ def create_app(config: Config) -> web.Application:
     media_dir = Path(config.media.dir)
     media_dir.mkdir(parents=True, exist_ok=True)
     app.router.add_static("/media", media_dir, append_version=False)
-    for table in (wellknown.routes, ap_actors.routes, profiles.routes, tags.routes, auth.routes, *ROUTE_TABLES):
+    for table in (
+        wellknown.routes,
+        ap_actors.routes,
+        ap_inbox.routes,
+        profiles.routes,
+        tags.routes,
+        auth.routes,
+        *ROUTE_TABLES,
+    ):
         app.router.add_routes(table)
     return app
 

@@ -6,6 +6,7 @@ from essaim.actors.models.base import Base
 from essaim.actors.models.delivery import Delivery, DeliveryState, GoneInbox, HostHealth
 from essaim.actors.models.feed import HomeFeedEntry
 from essaim.actors.models.follow import Follow
+from essaim.actors.models.inbox import InboxItem
 from essaim.actors.models.interaction import Bookmark, Favourite, StatusPin
 from essaim.actors.models.job import Job
 from essaim.actors.models.media import MediaAttachment
@@ -14,6 +15,7 @@ from essaim.actors.models.notification import Notification, NotificationType
 from essaim.actors.models.oauth import IdempotencyKey, OAuthApplication, OAuthAuthorizationCode, OAuthToken
 from essaim.actors.models.poll import Poll, PollVote
 from essaim.actors.models.status import Mention, Status, StatusEdit, StatusTag, Tag, Visibility
+from essaim.actors.models.tombstone import Tombstone
 
 __all__ = [
     "Account",
@@ -31,6 +33,7 @@ __all__ = [
     "HomeFeedEntry",
     "HostHealth",
     "IdempotencyKey",
+    "InboxItem",
     "Job",
     "MediaAttachment",
     "Mention",
@@ -47,6 +50,7 @@ __all__ = [
     "StatusPin",
     "StatusTag",
     "Tag",
+    "Tombstone",
     "Visibility",
     "WebSession",
 ]

@@ -1,3 +1,331 @@
-"""Inbound Create, Update, Delete, Like, Announce and their Undo: remote posts and interactions."""
+"""Inbound Create, Update and Delete: remote posts, stored exactly for their audience.
+
+The sender is verified by the time a handler runs (`inbox.receive`); these handlers check what
+only they can: that a post is the sender's own (its id on the sender's server, `attributedTo`
+the sender), that it does not pretend to be one of ours, that a deleted post stays deleted
+(`tombstones`), and that nothing widens a post's audience — a remote post reaches exactly what
+its addressing says (`visibility_of`, Mastodon's rule), a boost or a favourite needs a post
+the sender may read, and only public and unlisted posts can be boosted (`interactions.py`).
+
+A refusal is logged with its reason and stores nothing; the handler still returns True (the
+activity was dealt with: trying it again cannot help).
+"""
 
 from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from essaim.actors.feeds import fan_out, notify
+from essaim.actors.models import (
+    Actor,
+    Favourite,
+    HomeFeedEntry,
+    MediaAttachment,
+    NotificationType,
+    Poll,
+    PollVote,
+    Status,
+    StatusEdit,
+    Tombstone,
+)
+from essaim.federation.keys import url_authority
+from essaim.federation.parse_actor import FederationParseError
+from essaim.federation.parse_note import (
+    NOTE_TYPES,
+    ParsedNote,
+    ParsedPoll,
+    parse_note,
+    visibility_of,
+)
+from essaim.federation.vocab import as_list, id_of
+from essaim.ids import new_id
+from essaim.inbox.dispatch import InboxContext, handles
+from essaim.outbox.actions import insert_ignoring_duplicates
+from essaim.outbox.actions.statuses import set_mentions, set_tags
+
+log = logging.getLogger(__name__)
+
+
+def refuse(ctx: InboxContext, reason: str) -> bool:
+    """Log why the activity is not applied; True: it was dealt with (not to be retried, nor passed on)."""
+    log.warning("refused %s %s from %s: %s", ctx.activity.get("type"), ctx.activity.get("id"), ctx.sender.uri, reason)
+    return True
+
+
+def ignore(ctx: InboxContext, reason: str) -> bool:
+    """Like `refuse`, for what is harmless (a duplicate, a post we do not have): logged at info."""
+    log.info("ignored %s %s from %s: %s", ctx.activity.get("type"), ctx.activity.get("id"), ctx.sender.uri, reason)
+    return True
+
+
+def is_local(ctx: InboxContext, uri: str) -> bool:
+    return url_authority(uri) == url_authority(ctx.node.uris.base_url)
+
+
+def from_sender(ctx: InboxContext, uri: str) -> bool:
+    return url_authority(uri) == url_authority(ctx.sender.uri)
+
+
+def _note_object(ctx: InboxContext) -> Mapping[str, Any] | None:
+    """The embedded post of a Create or Update; None when the object is something else (an actor's Update)."""
+    obj = ctx.activity.get("object")
+    if isinstance(obj, Mapping) and any(t in NOTE_TYPES for t in as_list(obj.get("type"))):
+        return obj
+    return None
+
+
+def _own_note(ctx: InboxContext, obj: Mapping[str, Any]) -> ParsedNote | str:
+    """The parsed post, or why it cannot be the sender's own."""
+    try:
+        note = parse_note(obj)
+    except FederationParseError as error:
+        return f"unusable post: {error}"
+    if is_local(ctx, note.id):
+        return "a remote object claiming to be a local one"
+    if not from_sender(ctx, note.id):
+        return f"the post {note.id} is not on the sender's server"
+    if note.attributed_to != ctx.sender.uri:
+        return f"the post is attributed to {note.attributed_to}, not to its sender"
+    return note
+
+
+async def status_by_uri(session: AsyncSession, uri: str | None) -> Status | None:
+    return None if uri is None else await session.scalar(select(Status).where(Status.uri == uri))
+
+
+async def _addressed_actors(session: AsyncSession, note: ParsedNote) -> list[Actor]:
+    """Who the post mentions: known actors in its `Mention` tags, and local actors it addresses in to/cc."""
+    mentioned = set(note.mentions)
+    addressed = set(note.addressed) - mentioned
+    found = await session.scalars(select(Actor).where(Actor.uri.in_(mentioned | addressed)))
+    return sorted((a for a in found if a.uri in mentioned or a.domain is None), key=lambda a: a.id)
+
+
+def _media(note: ParsedNote, status: Status, sender: Actor) -> list[MediaAttachment]:
+    """The post's files, known by their remote URLs: not downloaded (FEDERATION.md, Posts)."""
+    return [
+        MediaAttachment(
+            id=new_id(),
+            actor_id=sender.id,
+            status_id=status.id,
+            position=position,
+            type=item.kind,
+            state="ready",
+            mime_type=item.media_type,
+            remote_url=item.url,
+            width=item.width,
+            height=item.height,
+            description=item.description,
+            focus_x=item.focus[0],
+            focus_y=item.focus[1],
+            blurhash=item.blurhash,
+        )
+        for position, item in enumerate(note.attachments)
+    ]
+
+
+def _poll(status_id: int, parsed: ParsedPoll, now: datetime) -> Poll:
+    return Poll(
+        status_id=status_id,
+        options=parsed.options,
+        option_votes=parsed.votes,
+        multiple=parsed.multiple,
+        voters_count=parsed.voters_count,
+        expires_at=parsed.expires_at,
+        closed_at=parsed.closed_at,
+        created_at=now,
+    )
+
+
+async def _notify_mentioned(ctx: InboxContext, status: Status, actors: list[Actor]) -> None:
+    for actor in actors:
+        await notify(
+            ctx.session,
+            recipient=actor,
+            sender_id=ctx.sender.id,
+            kind=NotificationType.MENTION.value,
+            status_id=status.id,
+        )
+
+
+# --- Create --------------------------------------------------------------------------------------------
+
+
+@handles("Create")
+async def create(ctx: InboxContext) -> bool:
+    """A remote post: stored once, shown to exactly its audience, its mentioned local people notified."""
+    obj = _note_object(ctx)
+    if obj is None:
+        return False
+    note = _own_note(ctx, obj)
+    if isinstance(note, str):
+        return refuse(ctx, note)
+    session = ctx.session
+    if await session.get(Tombstone, note.id) is not None:
+        return refuse(ctx, f"{note.id} was deleted by its author")
+    existing = await status_by_uri(session, note.id)
+    if existing is not None:
+        if existing.actor_id != ctx.sender.id:
+            return refuse(ctx, f"{note.id} is already stored as another actor's post")
+        return ignore(ctx, "the post is stored already")
+    parent = await status_by_uri(session, note.in_reply_to)
+    mentioned = await _addressed_actors(session, note)
+    status = Status(
+        id=new_id(),
+        actor_id=ctx.sender.id,
+        uri=note.id,
+        url=note.url,
+        visibility=visibility_of(note.to, note.cc, ctx.sender.followers_uri),
+        content=note.content,
+        spoiler_text=note.summary,
+        sensitive=note.sensitive,
+        language=note.language,
+        in_reply_to_id=parent.id if parent else None,
+        in_reply_to_account_id=parent.actor_id if parent else None,
+        published=min(note.published or ctx.now, ctx.now),
+    )
+    session.add(status)
+    await session.flush()
+    await set_mentions(session, status, mentioned)
+    await set_tags(session, status, note.hashtags)
+    session.add_all(_media(note, status, ctx.sender))
+    if note.poll is not None:
+        session.add(_poll(status.id, note.poll, ctx.now))
+    await session.flush()
+    await fan_out(session, status)
+    await _notify_mentioned(ctx, status, mentioned)
+    log.info("stored %s post %s from %s", status.visibility, note.id, ctx.sender.uri)
+    return True
+
+
+# --- Update --------------------------------------------------------------------------------------------
+
+
+def _version(status: Status, media: list[MediaAttachment], poll: Poll | None, at: datetime) -> StatusEdit:
+    return StatusEdit(
+        status_id=status.id,
+        content=status.content,
+        spoiler_text=status.spoiler_text,
+        sensitive=status.sensitive,
+        media_ids=[m.id for m in media],
+        poll_options=list(poll.options) if poll else None,
+        created_at=at,
+    )
+
+
+async def _update_poll(session: AsyncSession, status: Status, current: Poll | None, parsed: ParsedPoll | None) -> None:
+    """New counts (Mastodon sends an Update as votes come in); new options replace the poll."""
+    if parsed is None:
+        if current is not None:
+            await session.delete(current)
+        return
+    if current is None:
+        session.add(_poll(status.id, parsed, status.published))
+        return
+    if current.options != parsed.options or current.multiple != parsed.multiple:  # local votes no longer apply
+        await session.execute(delete(PollVote).where(PollVote.poll_id == current.id))
+    current.options, current.option_votes = parsed.options, parsed.votes
+    current.multiple, current.voters_count = parsed.multiple, parsed.voters_count
+    current.expires_at, current.closed_at = parsed.expires_at, parsed.closed_at
+
+
+@handles("Update")
+async def update(ctx: InboxContext) -> bool:
+    """An edit of a remote post by its author: new content, history kept; its audience never changes."""
+    obj = _note_object(ctx)
+    if obj is None:
+        return False
+    note = _own_note(ctx, obj)
+    if isinstance(note, str):
+        return refuse(ctx, note)
+    session = ctx.session
+    status = await status_by_uri(session, note.id)
+    if status is None:
+        return ignore(ctx, "an edit of a post we do not have")
+    if status.actor_id != ctx.sender.id or status.reblog_of_id is not None:
+        return refuse(ctx, f"{note.id} is not the sender's post")
+    media = list(
+        await session.scalars(
+            select(MediaAttachment).where(MediaAttachment.status_id == status.id).order_by(MediaAttachment.position)
+        )
+    )
+    poll = await session.scalar(select(Poll).where(Poll.status_id == status.id))
+    edited = (
+        note.content != status.content
+        or note.summary != status.spoiler_text
+        or note.sensitive != status.sensitive
+        or [a.url for a in note.attachments] != [m.remote_url for m in media]
+        or (note.poll.options if note.poll else None) != (poll.options if poll else None)
+    )
+    await _update_poll(session, status, poll, note.poll)
+    if not edited:  # only poll counts moved: no new version
+        return True
+    edited_at = min(note.updated or ctx.now, ctx.now)
+    if not await session.scalar(select(func.count()).where(StatusEdit.status_id == status.id)):
+        session.add(_version(status, media, poll, status.published))
+    status.content, status.spoiler_text, status.sensitive = note.content, note.summary, note.sensitive
+    status.language = note.language or status.language
+    status.edited_at = edited_at
+    if [a.url for a in note.attachments] != [m.remote_url for m in media]:
+        for item in media:
+            await session.delete(item)
+        media = _media(note, status, ctx.sender)
+        session.add_all(media)
+    added, _ = await set_mentions(session, status, await _addressed_actors(session, note))
+    await set_tags(session, status, note.hashtags)
+    await session.flush()
+    session.add(
+        _version(status, media, await session.scalar(select(Poll).where(Poll.status_id == status.id)), edited_at)
+    )
+    for actor in added:
+        if actor.domain is None:
+            await insert_ignoring_duplicates(session, HomeFeedEntry, owner_id=actor.id, status_id=status.id)
+    await _notify_mentioned(ctx, status, added)
+    boosters = select(Status.actor_id).where(Status.reblog_of_id == status.id).distinct()
+    for booster in await session.scalars(select(Actor).where(Actor.id.in_(boosters))):
+        await notify(
+            session, recipient=booster, sender_id=ctx.sender.id, kind=NotificationType.UPDATE.value, status_id=status.id
+        )
+    return True
+
+
+# --- Delete --------------------------------------------------------------------------------------------
+
+
+async def forget_actor(session: AsyncSession, actor: Actor) -> None:
+    """A deleted remote actor: their posts, boosts and favourites go (the database cascades the rest)."""
+    await session.execute(delete(Favourite).where(Favourite.actor_id == actor.id))
+    await session.execute(delete(MediaAttachment).where(MediaAttachment.actor_id == actor.id))
+    await session.execute(delete(Status).where(Status.actor_id == actor.id))
+
+
+@handles("Delete")
+async def delete_post(ctx: InboxContext) -> bool:
+    """A post deleted by its author (a tombstone is kept), or the sender deleting themselves."""
+    target = id_of(ctx.activity.get("object"))
+    if target is None:
+        return refuse(ctx, "a Delete of nothing")
+    session = ctx.session
+    if target == ctx.sender.uri:
+        await forget_actor(session, ctx.sender)
+        log.info("%s deleted their account: their posts are removed", ctx.sender.uri)
+        return True
+    status = await status_by_uri(session, target)
+    if status is None:
+        if is_local(ctx, target) or not from_sender(ctx, target):
+            return refuse(ctx, f"{target} is not the sender's to delete")
+        await insert_ignoring_duplicates(session, Tombstone, uri=target, deleted_at=ctx.now)
+        return ignore(ctx, "a Delete of a post we do not have (remembered, in case its Create comes late)")
+    if status.actor_id != ctx.sender.id:
+        return refuse(ctx, f"{target} is another actor's post")
+    await session.execute(delete(MediaAttachment).where(MediaAttachment.status_id == status.id))
+    await session.delete(status)
+    await insert_ignoring_duplicates(session, Tombstone, uri=target, deleted_at=ctx.now)
+    log.info("deleted %s at its author's request", target)
+    return True

@@ -37,6 +37,7 @@ from essaim.outbox.actions.statuses import (
     set_mentions,
     set_tags,
 )
+from essaim.outbox.federate_posts import federate_update
 
 
 async def own_status(session: AsyncSession, author: Account, status_id: int) -> Status:
@@ -97,8 +98,8 @@ def _history_entry(status: Status, version: _Version, at: datetime) -> StatusEdi
     )
 
 
-async def do_edit_status(session: AsyncSession, status: Status, checked: CheckedStatus) -> Status:
-    """Apply an edit; record the history; tell newly mentioned people and those who boosted the post."""
+async def do_edit_status(session: AsyncSession, status: Status, checked: CheckedStatus, node: LocalNode) -> Status:
+    """Apply an edit; record the history; tell newly mentioned people, those who boosted the post, and peers."""
     before, current_media, current_poll = await _version(session, status)
     new_poll = checked.poll
     after = _Version(
@@ -137,6 +138,7 @@ async def do_edit_status(session: AsyncSession, status: Status, checked: Checked
         await notify(
             session, recipient=booster, sender_id=author_id, kind=NotificationType.UPDATE.value, status_id=status.id
         )
+    await federate_update(session, status, node)
     return status
 
 

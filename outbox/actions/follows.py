@@ -3,7 +3,11 @@
 As in Mastodon, an accepted follow copies the followee's recent posts into the follower's home
 feed, and ending a follow takes them out again; the notification about a follow or a request
 lives as long as the follow or the request does. A follow of a remote actor stays a request
-until federation brings their Accept.
+until their Accept arrives (inbox/handlers/follows.py).
+
+Remote parties are told in the same transaction (outbox/federate_follows.py): following a
+remote actor sends a Follow, unfollowing an Undo; accepting a remote requester sends an
+Accept; refusing them, or removing them from one's followers, a Reject.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from essaim.actors.feeds import notify
 from essaim.actors.models import Actor, Follow, HomeFeedEntry, Mention, Notification, NotificationType, Status
 from essaim.actors.visibility import visible_to
+from essaim.ids import new_id
+from essaim.outbox import federate_follows
 from essaim.outbox.actions import ActionError
 
 BACKFILL = 40  # posts copied into a new follower's home feed
@@ -25,15 +31,25 @@ def check_follow(follower: Actor, target: Actor) -> None:
         raise ActionError("You cannot follow yourself")
 
 
-async def do_follow(session: AsyncSession, follower: Actor, target: Actor) -> Follow:
-    """Follow `target`, or ask to when they approve followers; an existing follow or request is kept."""
+async def do_follow(session: AsyncSession, follower: Actor, target: Actor, *, uri: str | None = None) -> Follow:
+    """Follow `target`, or ask to when they approve followers; an existing follow or request is kept.
+
+    A remote `target` gets our Follow and the follow stays a request until their Accept. A remote
+    `follower` (an inbound Follow, `uri` its id) is accepted at once unless `target` approves
+    followers; the caller answers it (`federate_follows.send_accept`).
+    """
     check_follow(follower, target)
     existing = await _follow_row(session, follower.id, target.id)
     if existing is not None:
+        if uri is not None and existing.uri != uri:
+            existing.uri = uri  # the peer followed again: its Undo will name this id
+            await session.flush()
         return existing
     accepted = target.is_local and not target.manually_approves_followers
-    follow = Follow(follower_id=follower.id, followee_id=target.id, accepted=accepted)
+    follow = Follow(id=new_id(), follower_id=follower.id, followee_id=target.id, accepted=accepted, uri=uri)
     session.add(follow)
+    if follower.is_local and not target.is_local:
+        await federate_follows.send_follow(session, follow, follower, target)
     await session.flush()
     kind = NotificationType.FOLLOW if accepted else NotificationType.FOLLOW_REQUEST
     await notify(session, recipient=target, sender_id=follower.id, kind=kind.value)
@@ -44,14 +60,21 @@ async def do_follow(session: AsyncSession, follower: Actor, target: Actor) -> Fo
 
 async def do_unfollow(session: AsyncSession, follower: Actor, target: Actor) -> None:
     """Stop following `target`, or withdraw the request; nothing happens if there was neither."""
-    await _end_follow(session, follower, target.id)
+    row = await _follow_row(session, follower.id, target.id)
+    if row is None:
+        return
+    if follower.is_local and not target.is_local:
+        await federate_follows.send_undo_follow(session, row, follower, target)
+    await end_follow(session, follower, target.id)
 
 
 async def do_remove_follower(session: AsyncSession, owner: Actor, follower: Actor) -> None:
     """`owner` stops `follower` from following them (a request is left for `do_reject`)."""
     row = await _follow_row(session, follower.id, owner.id)
     if row is not None and row.accepted:
-        await _end_follow(session, follower, owner.id)
+        if owner.is_local and not follower.is_local:
+            await federate_follows.send_reject(session, row, follower, owner)
+        await end_follow(session, follower, owner.id)
 
 
 async def do_authorize(session: AsyncSession, owner: Actor, requester: Actor) -> bool:
@@ -59,7 +82,7 @@ async def do_authorize(session: AsyncSession, owner: Actor, requester: Actor) ->
     row = await _follow_row(session, requester.id, owner.id)
     if row is None or row.accepted:
         return False
-    await _accept(session, row, requester)
+    await _authorize(session, row, owner, requester)
     return True
 
 
@@ -68,7 +91,9 @@ async def do_reject(session: AsyncSession, owner: Actor, requester: Actor) -> bo
     row = await _follow_row(session, requester.id, owner.id)
     if row is None or row.accepted:
         return False
-    await _end_follow(session, requester, owner.id)
+    if owner.is_local and not requester.is_local:
+        await federate_follows.send_reject(session, row, requester, owner)
+    await end_follow(session, requester, owner.id)
     return True
 
 
@@ -77,7 +102,12 @@ async def do_authorize_all(session: AsyncSession, owner: Actor) -> None:
     pending = select(Follow, Actor).join(Actor, Actor.id == Follow.follower_id)
     pending = pending.where(Follow.followee_id == owner.id, Follow.accepted.is_(False))
     for row, requester in (await session.execute(pending)).all():
-        await _accept(session, row, requester)
+        await _authorize(session, row, owner, requester)
+
+
+async def follow_accepted(session: AsyncSession, row: Follow, follower: Actor) -> None:
+    """The followee accepted: the follow is on (an Accept from a remote followee)."""
+    await _accept(session, row, follower)
 
 
 async def backfill(session: AsyncSession, follower: Actor, followee_id: int) -> None:
@@ -111,6 +141,12 @@ async def _follow_row(session: AsyncSession, follower_id: int, followee_id: int)
     )
 
 
+async def _authorize(session: AsyncSession, row: Follow, owner: Actor, requester: Actor) -> None:
+    if owner.is_local and not requester.is_local:
+        await federate_follows.send_accept(session, row, requester, owner)
+    await _accept(session, row, requester)
+
+
 async def _accept(session: AsyncSession, row: Follow, requester: Actor) -> None:
     row.accepted = True
     await _forget_notices(session, requester.id, row.followee_id)
@@ -118,7 +154,8 @@ async def _accept(session: AsyncSession, row: Follow, requester: Actor) -> None:
     await backfill(session, requester, row.followee_id)
 
 
-async def _end_follow(session: AsyncSession, follower: Actor, followee_id: int) -> None:
+async def end_follow(session: AsyncSession, follower: Actor, followee_id: int) -> None:
+    """The follow or request is over, whoever ended it: row, notifications and home-feed entries go."""
     await session.execute(delete(Follow).where(Follow.follower_id == follower.id, Follow.followee_id == followee_id))
     await _forget_notices(session, follower.id, followee_id)
     await unmerge(session, follower.id, followee_id)

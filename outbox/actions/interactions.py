@@ -34,6 +34,7 @@ from essaim.outbox.actions import (
     interaction_target,
     readable_status,
 )
+from essaim.outbox.federate_posts import federate_favourite, federate_reblog, federate_unfavourite, federate_unreblog
 
 BOOST_VISIBILITIES = (Visibility.PUBLIC.value, Visibility.UNLISTED.value, Visibility.PRIVATE.value)
 
@@ -60,9 +61,11 @@ async def do_favourite(session: AsyncSession, actor: Actor, status: Status) -> N
         await notify(
             session, recipient=author, sender_id=actor.id, kind=NotificationType.FAVOURITE.value, status_id=status.id
         )
+        await federate_favourite(session, actor, status)
 
 
 async def do_unfavourite(session: AsyncSession, actor: Actor, status: Status) -> None:
+    await federate_unfavourite(session, actor, status)
     await session.execute(delete(Favourite).where(Favourite.actor_id == actor.id, Favourite.status_id == status.id))
     await _withdraw_notification(session, NotificationType.FAVOURITE, actor.id, status)
 
@@ -123,6 +126,7 @@ async def do_reblog(
     await notify(
         session, recipient=author, sender_id=actor.id, kind=NotificationType.REBLOG.value, status_id=original.id
     )
+    await federate_reblog(session, actor, boost, original)
     return boost
 
 
@@ -131,6 +135,7 @@ async def check_unreblog(session: AsyncSession, actor: Actor, status_id: int) ->
 
 
 async def do_unreblog(session: AsyncSession, actor: Actor, original: Status) -> None:
+    await federate_unreblog(session, actor, original)
     await session.execute(delete(Status).where(Status.actor_id == actor.id, Status.reblog_of_id == original.id))
     await _withdraw_notification(session, NotificationType.REBLOG, actor.id, original)
 

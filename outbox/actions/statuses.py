@@ -35,6 +35,7 @@ from essaim.ids import new_id
 from essaim.outbox import limits
 from essaim.outbox.actions import Invalid, LocalNode, NotFound, insert_ignoring_duplicates, readable_status
 from essaim.outbox.compose import Composed, compose, countable_length, normalise_tag
+from essaim.outbox.federate_posts import federate_create, federate_delete
 
 IDEMPOTENCY_WINDOW = timedelta(hours=1)  # as long as Mastodon keeps a key
 MAX_IDEMPOTENCY_KEY = 255
@@ -260,6 +261,7 @@ async def do_create_status(
         await notify(
             session, recipient=mentioned, sender_id=actor.id, kind=NotificationType.MENTION.value, status_id=status.id
         )
+    await federate_create(session, status, node)
     return status
 
 
@@ -325,6 +327,7 @@ async def check_delete_status(session: AsyncSession, author: Account, status_id:
 
 async def do_delete_status(session: AsyncSession, status: Status) -> None:
     """Delete the row; the database removes what hangs off it (feeds, notifications, boosts, poll, tags, edits)
-    and frees its media for a redraft."""
+    and frees its media for a redraft. Peers are told first, while its mentions can still be read."""
+    await federate_delete(session, status)
     await session.delete(status)
     await session.flush()

@@ -13,9 +13,12 @@ from essaim.actors import node, queries
 from essaim.actors.models import Actor
 from essaim.federation.render.actor import render_actor
 from essaim.federation.render.collection import render_collection, render_page
-from essaim.federation.render.note import render_create, render_note
-from essaim.federation.vocab import OBJECT_CONTEXT
+from essaim.federation.render.note import NOTE_CONTEXT, render_note
+from essaim.federation.render.post_activities import render_create
+from essaim.outbox.actions import LocalNode
+from essaim.outbox.note_parts import note_parts, parts_of
 from essaim.web.ap.responses import activity_response
+from essaim.web.api.node import local_node
 from essaim.web.errors import ApiError
 from essaim.web.keys import CONFIG, DATABASE, URIS
 from essaim.web.negotiation import Representation, content_type, negotiate
@@ -55,16 +58,20 @@ async def person(request: web.Request) -> web.StreamResponse:
 
 @routes.get(r"/users/{actor_id}/statuses/{status_id:[0-9]{1,19}}")
 async def status(request: web.Request) -> web.StreamResponse:
-    """A post's id: its `Note`, or its page for a browser. Only public and unlisted posts, until signed fetches (#5)."""
+    """A post's id: its `Note`, or its page for a browser. Only public and unlisted posts, until signed fetches (#5).
+
+    A deleted post answers 404 like one that never existed (no 410 or Tombstone yet).
+    """
     actor = await _person(request)
     async with request.app[DATABASE].session() as session:
         post = await queries.public_status(session, actor.id, int(request.match_info["status_id"]))
-    if post is None:
-        raise ApiError(404, "Record not found")
+        if post is None:
+            raise ApiError(404, "Record not found")
+        parts = await parts_of(session, post, local_node(request))
     representation = negotiate(request)
     if representation is Representation.HTML:
         return await status_page(request, actor, post)
-    document = {"@context": OBJECT_CONTEXT} | render_note(post, actor)
+    document = {"@context": NOTE_CONTEXT} | render_note(post, actor, parts)
     return activity_response(document, content_type=content_type(representation))
 
 
@@ -95,14 +102,20 @@ class _Collection:
     uri: Callable[[Actor], str | None]
     count: Callable[[AsyncSession, int], Awaitable[int]]
     page: Callable[[AsyncSession, int, int | None, int], Awaitable[queries.Page[Any]]]
-    render_item: Callable[[Any, Actor], Any] = lambda item, _actor: item
+    render_items: Callable[[AsyncSession, list[Any], Actor, LocalNode], Awaitable[list[Any]]] | None = None
+
+
+async def _creates(session: AsyncSession, posts: list[Any], actor: Actor, node: LocalNode) -> list[Any]:
+    """Outbox items: each post's `Create`, with its mentions, hashtags, parent and media."""
+    parts = await note_parts(session, posts, node)
+    return [render_create(post, actor, parts[post.id]) for post in posts]
 
 
 COLLECTIONS = {
     "followers": _Collection(lambda a: a.followers_uri, queries.count_followers, queries.followers_page),
     "following": _Collection(lambda a: a.following_uri, queries.count_following, queries.following_page),
     # Public and unlisted posts only, as `Create` activities: followers-only and direct ones never appear.
-    "outbox": _Collection(lambda a: a.outbox_uri, queries.count_public_posts, queries.public_posts_page, render_create),
+    "outbox": _Collection(lambda a: a.outbox_uri, queries.count_public_posts, queries.public_posts_page, _creates),
 }
 
 
@@ -118,18 +131,12 @@ async def collection(request: web.Request) -> web.Response:
         if "page" not in request.query:
             return activity_response(render_collection(collection_id, total), vary=False)
         page = await kind.page(session, actor.id, max_id, PAGE_SIZE)
-    items = [kind.render_item(item, actor) for item in page.items]
+        items = list(page.items)
+        if kind.render_items is not None:
+            items = await kind.render_items(session, items, actor, local_node(request))
     return activity_response(render_page(collection_id, items, total, max_id=max_id, next_max_id=page.next_max_id))
 
 
 @routes.get("/actor/outbox")
 async def instance_outbox(request: web.Request) -> web.Response:
     return activity_response(render_collection(f"{request.app[URIS].instance_actor}/outbox", 0), vary=False)
-
-
-@routes.post(r"/users/{actor_id}/inbox")
-@routes.post("/actor/inbox")
-@routes.post("/inbox")
-async def inbox(request: web.Request) -> web.Response:
-    """Inbound federation arrives with the federation issue; until then say so plainly."""
-    raise ApiError(501, "This node does not accept inbound activities yet.")

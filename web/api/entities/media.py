@@ -16,7 +16,8 @@ def _size(width: int | None, height: int | None) -> dict[str, Any] | None:
 
 def render_media(media: MediaAttachment, uris: LocalURIs) -> dict[str, Any]:
     ready = media.state == "ready"
-    url = uris.media(media.file_name) if ready and media.file_name else None
+    # Remote media are not downloaded yet: apps are pointed at the peer's own copy.
+    url = uris.media(media.file_name) if ready and media.file_name else media.remote_url
     preview = uris.media(media.preview_file_name) if ready and media.preview_file_name else url
     meta: dict[str, Any] = {"focus": {"x": media.focus_x, "y": media.focus_y}}
     if original := _size(media.width, media.height):

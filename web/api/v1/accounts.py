@@ -2,12 +2,16 @@
 
 Anyone may read an account, its public posts and its follow lists, as on Mastodon; what a post
 list shows depends on who asks (`visible_to`). Accounts are the actors `actors.relationships.shown`
-keeps: remote actors and enabled local people. Writing (credentials, follows) lives in
-`credentials.py` and `follows.py`, which share the helpers at the top of this module.
+keeps: remote actors and enabled local people. `lookup` and `search?resolve=true` find remote
+people this node does not know yet (WebFinger, then their actor document) and store them.
+Writing (credentials, follows) lives in `credentials.py` and `follows.py`, which share the
+helpers at the top of this module.
 """
 
 from __future__ import annotations
 
+import logging
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,6 +26,7 @@ from essaim.actors.paging import Window, newest_first, windowed
 from essaim.actors.relationships import shown, shown_actor, shown_by_handle
 from essaim.actors.search import search_accounts
 from essaim.actors.visibility import visible_to
+from essaim.inbox.resolve import ActorResolver, ResolveError
 from essaim.web.api.auth import authenticate, optional_account
 from essaim.web.api.entities.account import render_account
 from essaim.web.api.node import local_node
@@ -29,11 +34,16 @@ from essaim.web.api.pagination import page_request
 from essaim.web.api.params import Params, parse_id
 from essaim.web.api.render import accounts_json, page_response, statuses_json
 from essaim.web.errors import ApiError
+from essaim.web.federation import HTTP_CLIENT
 from essaim.web.keys import CONFIG, DATABASE, URIS
 
 routes = web.RouteTableDef()
 ACCOUNT = r"/api/v1/accounts/{id:\d+}"
 MAX_IDS = 80  # ids per request for the `id[]` endpoints
+# `user@host` or `@user@host` (what people type to find someone on another node).
+REMOTE_HANDLE = re.compile(r"^@?[^@\s/]+@[^@\s/]+$")
+
+log = logging.getLogger(__name__)
 
 
 async def account_or_404(session: AsyncSession, request: web.Request) -> Actor:
@@ -73,6 +83,35 @@ async def index(request: web.Request) -> web.Response:
         return web.json_response(await accounts_json(request, session, await shown_ids(session, id_list(params))))
 
 
+def actor_resolver(request: web.Request) -> ActorResolver:
+    app = request.app
+    return ActorResolver(app[DATABASE], app[HTTP_CLIENT], app[CONFIG])
+
+
+async def resolve_account(request: web.Request, reference: str) -> int | None:
+    """The account id of a remote handle (`user@host`) or actor URL, fetched and stored if new; None when
+    it cannot be found or trusted (the reason is logged), or is not shown as an account."""
+    resolver = actor_resolver(request)
+    try:
+        if reference.startswith(("https://", "http://")):
+            actor = await resolver.actor(reference)
+        else:
+            actor = await resolver.by_handle(reference)
+    except ResolveError as error:
+        log.info("could not resolve %r: %s", reference[:300], error)
+        return None
+    async with request.app[DATABASE].session() as session:
+        return actor.id if await shown_ids(session, [actor.id]) else None
+
+
+def is_remote_handle(request: web.Request, text: str) -> bool:
+    """`user@host` with a host other than this node's."""
+    text = text.strip()
+    if not REMOTE_HANDLE.match(text):
+        return False
+    return text.rpartition("@")[2].lower() not in local_node(request).local_domains
+
+
 @routes.get(ACCOUNT)
 async def show(request: web.Request) -> web.Response:
     async with request.app[DATABASE].session() as session:
@@ -90,26 +129,42 @@ async def lookup(request: web.Request) -> web.Response:
     local = not domain or domain.lower() in local_node(request).local_domains
     async with request.app[DATABASE].session() as session:
         actor = await shown_by_handle(session, username, None if local else domain)
-        if actor is None:
-            raise ApiError(404, "Record not found")
+    if actor is None and not local:  # someone on another node we have not met: ask their server
+        resolved = await resolve_account(request, f"{username}@{domain}")
+        if resolved is not None:
+            async with request.app[DATABASE].session() as session:
+                actor = await shown_actor(session, resolved)
+    if actor is None:
+        raise ApiError(404, "Record not found")
+    async with request.app[DATABASE].session() as session:
         return web.json_response(await account_json(request, session, actor))
 
 
 @routes.get("/api/v1/accounts/search")
 async def search(request: web.Request) -> web.Response:
-    """Handles, names and the directory (department, site, job title, skills); `resolve` waits for federation."""
+    """Handles, names and the directory (department, site, job title, skills).
+
+    With `resolve=true`, a `user@host` on another node that is not known yet is looked up on its
+    server first, and comes first in the results.
+    """
     token = await authenticate(request, "read:accounts")
     params = await Params.of(request)
     q = params.text("q", "", max_length=500) or ""
     limit = min(params.integer("limit", 40, minimum=1) or 40, 80)
     offset = params.integer("offset", 0, minimum=0) or 0
-    params.boolean("resolve")  # accepted (and checked) so apps can send it
+    resolve = params.boolean("resolve")
     following_of = token.user.actor_id if params.boolean("following") else None
+    resolved = None
+    if resolve and not offset and following_of is None and is_remote_handle(request, q):
+        resolved = await resolve_account(request, q.strip())
     async with request.app[DATABASE].session() as session:
         ids = await search_accounts(
             session, q, limit=limit, offset=offset, following_of=following_of, local_domain=request.app[CONFIG].domain
         )
-        return web.json_response(await accounts_json(request, session, list(ids)))
+        found = list(ids)
+        if resolved is not None:
+            found = [resolved, *(i for i in found if i != resolved)][:limit]
+        return web.json_response(await accounts_json(request, session, found))
 
 
 def _filtered_posts(query: Select[Status], actor_id: int, params: Params) -> Select[Status]:

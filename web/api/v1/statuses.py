@@ -164,9 +164,10 @@ async def edit(request: web.Request) -> web.Response:
     token = await authenticate(request, "write:statuses")
     author = token.user
     draft = _draft(await Params.of(request))
+    node = local_node(request)
     async with request.app[DATABASE].transaction() as session:
-        status, checked = await check_edit_status(session, author, _status_id(request), draft, local_node(request))
-        status = await do_edit_status(session, status, checked)
+        status, checked = await check_edit_status(session, author, _status_id(request), draft, node)
+        status = await do_edit_status(session, status, checked, node)
     return await _respond(request, status, author.actor_id)
 
 

@@ -1,7 +1,8 @@
 """`GET /api/v2/search`: accounts, statuses and hashtags this node knows.
 
-Resolving remote `@user@host` and URLs (`resolve=true`) arrives with federation (#5);
-until then `resolve` is accepted and searches local knowledge only.
+With `resolve=true` and a signed-in searcher (as in Mastodon), a remote `@user@host` or an
+actor's URL that this node does not know yet is looked up on its server, stored, and listed
+first among the accounts.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from essaim.actors.search import search_accounts, search_statuses, search_tags
 from essaim.web.api.auth import optional_account
 from essaim.web.api.params import Params
 from essaim.web.api.render import accounts_json, statuses_json
+from essaim.web.api.v1.accounts import is_remote_handle, resolve_account
 from essaim.web.errors import ApiError
 from essaim.web.keys import CONFIG, DATABASE, URIS
 
@@ -33,9 +35,14 @@ async def search(request: web.Request) -> web.Response:
         raise ApiError(401, "Search queries with offset require an authenticated user")
     wanted = TYPES if kind is None else (kind,)
     result: dict[str, list[object]] = {name: [] for name in TYPES}
+    following_of = viewer.actor_id if viewer and params.boolean("following") else None
+    resolved = None
+    if "accounts" in wanted and params.boolean("resolve") and viewer is not None and not offset:
+        reference = q.strip()
+        if reference.startswith(("https://", "http://")) or is_remote_handle(request, reference):
+            resolved = await resolve_account(request, reference)
     async with request.app[DATABASE].session() as session:
         if "accounts" in wanted:
-            following_of = viewer.actor_id if viewer and params.boolean("following") else None
             ids = await search_accounts(
                 session,
                 q,
@@ -44,7 +51,10 @@ async def search(request: web.Request) -> web.Response:
                 following_of=following_of,
                 local_domain=request.app[CONFIG].domain,
             )
-            result["accounts"] = list(await accounts_json(request, session, list(ids)))
+            found = list(ids)
+            if resolved is not None:
+                found = [resolved, *(i for i in found if i != resolved)][:limit]
+            result["accounts"] = list(await accounts_json(request, session, found))
         if "statuses" in wanted and viewer is not None:  # post search needs a signed-in searcher, as in Mastodon
             posts = await search_statuses(
                 session, q, viewer.actor_id, limit=limit, offset=offset, author_id=params.id("account_id")

@@ -1,0 +1,109 @@
+"""The activities that carry posts and interactions to peers: Create, Update, Delete, Like, Announce, Undo.
+
+Ids follow Mastodon's shapes so they are unique and stable (a retried delivery, an Undo, all
+name the same activity): `{post}/activity` for a Create or an Announce, `{post}#updates/{epoch}`,
+`{post}#delete`, `{actor}#likes/{favourite id}`, and `{activity}/undo` for an Undo.
+Envelopes are returned without `@context`; `document()` adds it for a delivery.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from essaim.actors.models import Actor, Status
+from essaim.federation.render.actor import iso
+from essaim.federation.render.note import NO_PARTS, NOTE_CONTEXT, NoteParts, audience, render_note
+
+
+def document(activity: Mapping[str, Any]) -> dict[str, Any]:
+    """An activity ready to send on its own: with the `@context` its terms need."""
+    return {"@context": NOTE_CONTEXT, **activity}
+
+
+def create_id(status: Status) -> str:
+    return f"{status.uri}/activity"
+
+
+def render_create(status: Status, author: Actor, parts: NoteParts = NO_PARTS) -> dict[str, Any]:
+    note = render_note(status, author, parts)
+    return {
+        "id": create_id(status),
+        "type": "Create",
+        "actor": author.uri,
+        "published": note["published"],
+        "to": note["to"],
+        "cc": note["cc"],
+        "object": note,
+    }
+
+
+def render_update(status: Status, author: Actor, parts: NoteParts = NO_PARTS) -> dict[str, Any]:
+    """An edit: the whole new version, with `updated` (Mastodon requires it to accept an edit)."""
+    note = render_note(status, author, parts)
+    edited = status.edited_at or status.published
+    note["updated"] = iso(edited)
+    return {
+        "id": f"{status.uri}#updates/{int(edited.timestamp())}",
+        "type": "Update",
+        "actor": author.uri,
+        "published": note["updated"],
+        "to": note["to"],
+        "cc": note["cc"],
+        "object": note,
+    }
+
+
+def render_delete(status: Status, author: Actor, mentioned: list[str]) -> dict[str, Any]:
+    """A deleted post, as a `Tombstone` addressed like the post was (its audience learns it is gone)."""
+    to, cc = audience(status, author, mentioned)
+    return {
+        "id": f"{status.uri}#delete",
+        "type": "Delete",
+        "actor": author.uri,
+        "to": to,
+        "cc": cc,
+        "object": {"id": status.uri, "type": "Tombstone", "atomUri": status.uri},
+    }
+
+
+def like_id(actor: Actor, favourite_id: int) -> str:
+    return f"{actor.uri}#likes/{favourite_id}"
+
+
+def render_like(actor: Actor, favourite_id: int, status_uri: str, author_uri: str) -> dict[str, Any]:
+    return {
+        "id": like_id(actor, favourite_id),
+        "type": "Like",
+        "actor": actor.uri,
+        "to": [author_uri],
+        "object": status_uri,
+    }
+
+
+def render_announce(boost: Status, booster: Actor, original_uri: str, original_author_uri: str) -> dict[str, Any]:
+    """A boost: addressed by the boost's own visibility, with the boosted post's author in `cc`."""
+    to, cc = audience(boost, booster, boosted_author=original_author_uri)
+    return {
+        "id": create_id(boost),
+        "type": "Announce",
+        "actor": booster.uri,
+        "published": iso(boost.published),
+        "to": to,
+        "cc": cc,
+        "object": original_uri,
+    }
+
+
+def render_undo(activity: Mapping[str, Any]) -> dict[str, Any]:
+    """Take back a Like or an Announce: the activity embedded, addressed as it was."""
+    undo: dict[str, Any] = {
+        "id": f"{activity['id']}/undo",
+        "type": "Undo",
+        "actor": activity["actor"],
+        "object": dict(activity),
+    }
+    for key in ("to", "cc"):
+        if key in activity:
+            undo[key] = activity[key]
+    return undo

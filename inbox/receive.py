@@ -1,0 +1,158 @@
+"""Accept one inbound activity: check it is what it claims, record its id, queue it for processing.
+
+The checks, in order (fedi-anchors §5 rows 1–11), each refusal with the status the inbox answers:
+
+1. a JSON object with an `id`, a `type` and an `actor`, all usable (400);
+2. a signature, and a key id on the same server as the activity's `actor` (401);
+3. a server the federation policy allows (403);
+4. the key: stored with its actor, else fetched (signed as the node's actor) and stored (401 if
+   it cannot be had); the signature verified with it (cavage or RFC 9421, the Date window, the
+   digest); a failure with a stored key fetches the key once more — the peer may have rotated
+   it — and verifies again (401);
+5. the activity's `actor` is the key's owner (401), its `id` is on that server, and so is any
+   embedded object's `id` unless the object is one of ours (Accept and Reject carry our own
+   Follow) or the activity is an `Announce` (its object is by definition someone else's) (400).
+
+Then the activity id is recorded (a second delivery of the same id is acknowledged and dropped)
+and an `inbox.process` job is queued in the same commit, so a crash after the 202 loses nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from essaim.actors import jobs
+from essaim.actors.models import Actor, InboxItem
+from essaim.actors.models.base import utcnow
+from essaim.config import Config
+from essaim.db import Database
+from essaim.federation.errors import BadSignature, SignatureError
+from essaim.federation.keys import key_owner_matches, url_authority
+from essaim.federation.signatures import SignedRequest, signature_key_id, verify_request
+from essaim.federation.vocab import as_list, id_of
+from essaim.inbox.policy import host_allowed, peer_host
+from essaim.inbox.resolve import ActorResolver, ResolveError
+from essaim.outbox.actions import insert_ignoring_duplicates
+
+PROCESS = "inbox.process"  # the job kind; its payload is {"activity": {…}, "sender_id": …}
+MAX_ACTIVITY_BYTES = 1024 * 1024  # Mastodon's MAX_JSON_SIZE
+# Activities whose embedded object may live on a third server: an Announce shares someone else's post.
+FOREIGN_OBJECT_TYPES = frozenset({"Announce"})
+
+log = logging.getLogger(__name__)
+
+
+class Refused(Exception):
+    """The activity is not accepted: `status` for the peer, `reason` for our log (and the error body)."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Received:
+    """An accepted activity: its id, who sent it, and whether it was queued (False: received before)."""
+
+    activity_id: str
+    sender_id: int
+    queued: bool
+
+
+def read_activity(body: bytes) -> dict[str, Any]:
+    """The body as an activity: a JSON object with string `id` and `type` and an `actor` (400 otherwise)."""
+    if len(body) > MAX_ACTIVITY_BYTES:
+        raise Refused(413, f"the body is larger than {MAX_ACTIVITY_BYTES} bytes")
+    try:
+        activity = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise Refused(400, "the body is not JSON") from None
+    if not isinstance(activity, dict):
+        raise Refused(400, "the body is not a JSON object")
+    for name in ("id", "type"):
+        if not isinstance(activity.get(name), str) or not activity[name]:
+            raise Refused(400, f"the activity has no {name}")
+    if url_authority(activity["id"]) is None:
+        raise Refused(400, "the activity id is not an http(s) URL")
+    actor = id_of(activity.get("actor"))
+    if actor is None or url_authority(actor) is None:
+        raise Refused(400, "the activity has no actor")
+    return activity
+
+
+async def receive(
+    database: Database, resolver: ActorResolver, config: Config, request: SignedRequest, activity: Mapping[str, Any]
+) -> Received:
+    """Verify `activity` as received in `request` (checks 2–5 above), record it and queue it. Raises Refused."""
+    actor_id = id_of(activity.get("actor")) or ""
+    key_id = signature_key_id(request.headers)
+    if key_id is None:
+        raise Refused(401, "the request is not signed")
+    if not key_owner_matches(key_id, actor_id):
+        raise Refused(401, f"the key {key_id} is not on the server of the actor {actor_id}")
+    if not host_allowed(config, peer_host(actor_id)):
+        raise Refused(403, f"{peer_host(actor_id) or actor_id} is not allowed by the federation policy")
+    sender = await _verified_sender(resolver, request, key_id)
+    if sender.uri != actor_id:
+        raise Refused(401, f"the activity's actor {actor_id} is not the key's owner {sender.uri}")
+    _check_origins(activity, sender, config)
+    return await _record(database, activity, sender)
+
+
+async def _verified_sender(resolver: ActorResolver, request: SignedRequest, key_id: str) -> Actor:
+    """The actor whose key verifies the request; a stored key that fails is refetched once (rotation)."""
+    try:
+        sender, pem, fetched = await resolver.key(key_id)
+    except ResolveError as error:
+        raise Refused(401, f"the key {key_id} cannot be had: {error}") from None
+    try:
+        verify_request(request, pem)
+        return sender
+    except BadSignature as error:
+        if fetched:
+            raise Refused(401, f"bad signature: {error}") from None
+    except SignatureError as error:
+        raise Refused(401, f"bad signature: {error}") from None
+    try:
+        sender, pem, _ = await resolver.key(key_id, refresh=True)
+    except ResolveError as error:
+        raise Refused(401, f"bad signature, and the key {key_id} cannot be refetched: {error}") from None
+    try:
+        verify_request(request, pem)
+    except SignatureError as error:
+        raise Refused(401, f"bad signature (key refetched): {error}") from None
+    log.info("the key %s was rotated; the new one verified", key_id)
+    return sender
+
+
+def _check_origins(activity: Mapping[str, Any], sender: Actor, config: Config) -> None:
+    """The activity and what it embeds come from the sender's server (or are ours, referenced by id)."""
+    home = url_authority(sender.uri)
+    if url_authority(str(activity["id"])) != home:
+        raise Refused(400, f"the activity id {activity['id']} is not on the sender's server")
+    if activity.get("type") in FOREIGN_OBJECT_TYPES:
+        return
+    ours = url_authority(config.base_url)
+    for embedded in as_list(activity.get("object")):
+        if not isinstance(embedded, Mapping) or embedded.get("id") is None:
+            continue
+        object_id = embedded["id"]
+        if not isinstance(object_id, str) or url_authority(object_id) not in (home, ours):
+            raise Refused(400, f"the embedded object {str(object_id)[:200]} is not on the sender's server")
+
+
+async def _record(database: Database, activity: Mapping[str, Any], sender: Actor) -> Received:
+    activity_id = str(activity["id"])
+    async with database.transaction() as session:
+        first = await insert_ignoring_duplicates(session, InboxItem, activity_id=activity_id, received_at=utcnow())
+        if first:
+            payload = {"activity": dict(activity), "sender_id": sender.id}
+            await jobs.enqueue(session, PROCESS, payload, group_key=sender.domain)
+    if not first:
+        log.info("already received %s from %s: acknowledged, not queued again", activity_id, sender.uri)
+    return Received(activity_id, sender.id, first)

@@ -1,0 +1,165 @@
+"""Tell peers what local people do to posts: plan the deliveries of Create, Update, Delete, Like, Announce, Undo.
+
+Called by the actions inside their transaction, so a post and its deliveries commit together
+(the delivery worker sends them once committed). Who is told, as Mastodon does:
+
+- a post, its edits and its deletion: the author's remote accepted followers (unless the post
+  is direct), every mentioned remote actor, and the remote author of the post it replies to
+  when the reply is public or unlisted;
+- a favourite: the post's author; a boost: the booster's remote followers and the post's author;
+- an undo: whoever was told of what it undoes.
+
+Each host is reached once, through its shared inbox when it has one (`delivery.inboxes_for`).
+Nothing is planned when nobody remote is concerned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from essaim.actors.models import Actor, Favourite, Follow, Mention, Status, Visibility
+from essaim.actors.visibility import PUBLIC_VISIBILITIES
+from essaim.federation.render import post_activities as render
+from essaim.outbox.actions import LocalNode
+from essaim.outbox.delivery import inboxes_for, plan_deliveries
+from essaim.outbox.note_parts import parts_of
+
+
+async def _actor(session: AsyncSession, actor_id: int) -> Actor:
+    actor = await session.get(Actor, actor_id)
+    assert actor is not None, "statuses.actor_id is a foreign key"
+    return actor
+
+
+async def remote_followers(session: AsyncSession, actor_id: int) -> list[Actor]:
+    """Remote actors whose follow of `actor_id` is accepted (pending requests are told nothing)."""
+    query = (
+        select(Actor)
+        .join(Follow, Follow.follower_id == Actor.id)
+        .where(Follow.followee_id == actor_id, Follow.accepted.is_(True), Actor.domain.is_not(None))
+    )
+    return list(await session.scalars(query))
+
+
+async def _mentioned(session: AsyncSession, status: Status) -> list[Actor]:
+    query = select(Actor).join(Mention, Mention.actor_id == Actor.id).where(Mention.status_id == status.id)
+    return list(await session.scalars(query.order_by(Actor.id)))
+
+
+async def _post_audience(session: AsyncSession, status: Status, mentioned: list[Actor]) -> list[Actor]:
+    """Every remote actor a post reaches (see the module docstring)."""
+    reached = [a for a in mentioned if a.domain is not None]
+    if status.visibility != Visibility.DIRECT.value:
+        reached += await remote_followers(session, status.actor_id)
+    if status.in_reply_to_account_id is not None and status.visibility in PUBLIC_VISIBILITIES:
+        parent_author = await session.get(Actor, status.in_reply_to_account_id)
+        if parent_author is not None and parent_author.domain is not None:
+            reached.append(parent_author)
+    return reached
+
+
+async def _plan(session: AsyncSession, activity: Mapping[str, Any], signer: Actor, actors: Iterable[Actor]) -> None:
+    if signer.domain is not None:  # only local actors sign; a remote actor's activity is theirs to send
+        return
+    inboxes = inboxes_for(actors)
+    if inboxes:
+        await plan_deliveries(session, str(activity["id"]), render.document(activity), signer.id, inboxes)
+
+
+# --- posts ---------------------------------------------------------------------------------------------
+
+
+async def federate_create(session: AsyncSession, status: Status, node: LocalNode) -> None:
+    """A new local post: `Create{Note}` (or `Question`) to its remote audience."""
+    author = await _actor(session, status.actor_id)
+    mentioned = await _mentioned(session, status)
+    activity = render.render_create(status, author, await parts_of(session, status, node))
+    await _plan(session, activity, author, await _post_audience(session, status, mentioned))
+
+
+async def federate_update(session: AsyncSession, status: Status, node: LocalNode) -> None:
+    """An edited local post: `Update` with the whole new version, to the post's current audience."""
+    author = await _actor(session, status.actor_id)
+    mentioned = await _mentioned(session, status)
+    activity = render.render_update(status, author, await parts_of(session, status, node))
+    await _plan(session, activity, author, await _post_audience(session, status, mentioned))
+
+
+async def federate_delete(session: AsyncSession, status: Status) -> None:
+    """A local post about to be deleted: `Delete{Tombstone}`; a boost is taken back with `Undo{Announce}`.
+
+    Call it before the row goes: its mentions are read to address the deletion.
+    """
+    author = await _actor(session, status.actor_id)
+    if status.reblog_of_id is not None:
+        original = await session.get(Status, status.reblog_of_id)
+        if original is not None:
+            await _unannounce(session, author, status, original)
+        return
+    mentioned = await _mentioned(session, status)
+    activity = render.render_delete(status, author, [a.uri for a in mentioned])
+    await _plan(session, activity, author, await _post_audience(session, status, mentioned))
+
+
+# --- favourites ----------------------------------------------------------------------------------------
+
+
+async def _like(session: AsyncSession, actor: Actor, status: Status) -> tuple[dict[str, Any], Actor] | None:
+    """The `Like` of the actor's favourite of a post, and the post's author; None when it is not favourited."""
+    favourite_id = await session.scalar(
+        select(Favourite.id).where(Favourite.actor_id == actor.id, Favourite.status_id == status.id)
+    )
+    if favourite_id is None:
+        return None
+    author = await _actor(session, status.actor_id)
+    return render.render_like(actor, favourite_id, status.uri, author.uri), author
+
+
+async def federate_favourite(session: AsyncSession, actor: Actor, status: Status) -> None:
+    """A favourite just recorded: `Like` to the post's author, when remote."""
+    if (like := await _like(session, actor, status)) is not None:
+        activity, author = like
+        await _plan(session, activity, actor, [author])
+
+
+async def federate_unfavourite(session: AsyncSession, actor: Actor, status: Status) -> None:
+    """A favourite about to be removed: `Undo{Like}` to the post's author. Call it before the row goes."""
+    if (like := await _like(session, actor, status)) is not None:
+        activity, author = like
+        await _plan(session, render.render_undo(activity), actor, [author])
+
+
+# --- boosts --------------------------------------------------------------------------------------------
+
+
+async def _announce(
+    session: AsyncSession, booster: Actor, boost: Status, original: Status
+) -> tuple[dict[str, Any], list[Actor]]:
+    """The boost's `Announce` and who hears of it."""
+    original_author = await _actor(session, original.actor_id)
+    audience = [original_author, *await remote_followers(session, booster.id)]
+    return render.render_announce(boost, booster, original.uri, original_author.uri), audience
+
+
+async def federate_reblog(session: AsyncSession, booster: Actor, boost: Status, original: Status) -> None:
+    """A new boost: `Announce` to the booster's remote followers and the boosted post's author."""
+    activity, audience = await _announce(session, booster, boost, original)
+    await _plan(session, activity, booster, audience)
+
+
+async def _unannounce(session: AsyncSession, booster: Actor, boost: Status, original: Status) -> None:
+    activity, audience = await _announce(session, booster, boost, original)
+    await _plan(session, render.render_undo(activity), booster, audience)
+
+
+async def federate_unreblog(session: AsyncSession, booster: Actor, original: Status) -> None:
+    """A boost about to be removed: `Undo{Announce}` to whoever was told. Call it before the row goes."""
+    boost = await session.scalar(
+        select(Status).where(Status.actor_id == booster.id, Status.reblog_of_id == original.id)
+    )
+    if boost is not None:
+        await _unannounce(session, booster, boost, original)

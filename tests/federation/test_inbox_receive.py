@@ -1,0 +1,393 @@
+"""A running node's inboxes against a test peer: what is accepted, what is refused, and that refusals store nothing.
+
+The peer is a small aiohttp app on its own 127.0.0.1 port (so its own host, as far as the node
+is concerned): it serves its actor document with a key it can rotate, records what arrives in
+its inbox, and signs requests with `federation.signatures.sign_request`, as a real server would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+from sqlalchemy import func, select
+
+from essaim.actors.keys import KeyPair, new_key_pair
+from essaim.actors.models import Actor, Delivery, Follow, InboxItem, Job, Notification
+from essaim.federation.signatures import SignedRequest, sign_request, verify_request
+from essaim.federation.vocab import ACTIVITY_JSON
+from tests.conftest import Node, NodeFactory, free_port
+from tests.helpers import actor_uri, database
+
+Check = Callable[[], Awaitable[bool]]
+
+
+class Peer:
+    """A fediverse server of one person, `peer`, on 127.0.0.1:PORT."""
+
+    def __init__(self) -> None:
+        self.keys = new_key_pair()
+        self.received: list[dict[str, Any]] = []
+        self.verified: list[bool] = []
+        self.actor_fetches = 0
+        self.port = free_port()
+        app = web.Application()
+        app.router.add_get("/users/peer", self._actor)
+        app.router.add_post("/users/peer/inbox", self._inbox)
+        self.server = TestServer(app, host="127.0.0.1", port=self.port)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def actor(self) -> str:
+        return f"{self.base}/users/peer"
+
+    @property
+    def key_id(self) -> str:
+        return f"{self.actor}#main-key"
+
+    def document(self) -> dict[str, Any]:
+        return {
+            "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
+            "id": self.actor,
+            "type": "Person",
+            "preferredUsername": "peer",
+            "name": "Pat Peer",
+            "inbox": f"{self.actor}/inbox",
+            "outbox": f"{self.actor}/outbox",
+            "followers": f"{self.actor}/followers",
+            "publicKey": {"id": self.key_id, "owner": self.actor, "publicKeyPem": self.keys.public_pem},
+        }
+
+    async def _actor(self, request: web.Request) -> web.Response:
+        self.actor_fetches += 1
+        return web.Response(body=json.dumps(self.document()).encode(), content_type=ACTIVITY_JSON)
+
+    async def _inbox(self, request: web.Request) -> web.Response:
+        body = await request.read()
+        activity = json.loads(body)
+        self.received.append(activity)
+        self.verified.append(await _verified_by_node(request, body, activity))
+        return web.Response(status=202)
+
+    def signed(
+        self,
+        url: str,
+        activity: dict[str, Any] | bytes,
+        *,
+        keys: KeyPair | None = None,
+        key_id: str | None = None,
+        now: datetime | None = None,
+        content_type: str = ACTIVITY_JSON,
+    ) -> tuple[bytes, dict[str, str]]:
+        """The body and headers of a POST signed by this peer (or with `keys` / `key_id` given)."""
+        body = activity if isinstance(activity, bytes) else json.dumps(activity).encode()
+        headers = {"Content-Type": content_type}
+        headers |= sign_request(
+            "POST",
+            url,
+            headers,
+            body,
+            key_id=key_id or self.key_id,
+            private_key_pem=(keys or self.keys).private_pem,
+            now=now,
+        )
+        return body, headers
+
+    def follow(self, target: str, number: int = 1) -> dict[str, Any]:
+        return {
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": f"{self.actor}#follows/{number}",
+            "type": "Follow",
+            "actor": self.actor,
+            "object": target,
+        }
+
+
+async def _verified_by_node(request: web.Request, body: bytes, activity: dict[str, Any]) -> bool:
+    """Check the node's signature as any peer would: fetch the signer's key from its actor document."""
+    async with aiohttp.ClientSession() as client:
+        async with client.get(activity["actor"], headers={"Accept": ACTIVITY_JSON}) as response:
+            pem = (await response.json(content_type=None))["publicKey"]["publicKeyPem"]
+    url = f"http://{request.host}{request.raw_path}"
+    try:
+        verify_request(SignedRequest(request.method, url, request.headers, body), pem)
+    except Exception:
+        return False
+    return True
+
+
+@pytest.fixture
+async def peer() -> AsyncIterator[Peer]:
+    peer = Peer()
+    await peer.server.start_server()
+    try:
+        yield peer
+    finally:
+        await peer.server.close()
+
+
+@pytest.fixture
+async def other_peer() -> AsyncIterator[Peer]:
+    peer = Peer()
+    await peer.server.start_server()
+    try:
+        yield peer
+    finally:
+        await peer.server.close()
+
+
+@pytest.fixture(scope="module")
+def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
+    """One demo node for the module: each test uses its own peer, so they do not meet."""
+    factory = NodeFactory(tmp_path_factory.mktemp("inbox"))
+    yield factory.create(demo=True)
+    factory.close()
+
+
+async def post(
+    http: aiohttp.ClientSession, url: str, body: Any, headers: dict[str, str], *, status: int
+) -> dict[str, Any] | None:
+    async with http.post(url, data=body, headers=headers) as response:
+        text = await response.text()
+        assert response.status == status, f"{url}: {response.status} {text[:500]}"
+        return json.loads(text) if text else None
+
+
+async def count(node: Node, model: Any, *conditions: Any) -> int:
+    async with database(node.database_url) as session:
+        return int(await session.scalar(select(func.count()).select_from(model).where(*conditions)) or 0)
+
+
+async def stored_actor(node: Node, uri: str) -> Actor | None:
+    async with database(node.database_url) as session:
+        return await session.scalar(select(Actor).where(Actor.uri == uri))
+
+
+async def eventually(check: Check, what: str, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not await check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.2)
+
+
+async def hugo(http: aiohttp.ClientSession, node: Node) -> str:
+    return await actor_uri(http, node.base_url, node.domain, "hugo")
+
+
+async def test_a_signed_follow_is_accepted_and_answered(node: Node, peer: Peer, http: aiohttp.ClientSession) -> None:
+    target = await hugo(http, node)
+    inbox = f"{target}/inbox"
+    body, headers = peer.signed(inbox, peer.follow(target))
+    assert await post(http, inbox, body, headers, status=202) is None
+
+    stored = await stored_actor(node, peer.actor)
+    assert stored is not None and stored.domain == f"127.0.0.1:{peer.port}" and stored.username == "peer"
+    assert stored.key_id == peer.key_id and stored.display_name == "Pat Peer"
+
+    async def answered() -> bool:
+        return bool(peer.received)
+
+    await eventually(answered, "the Accept")
+    accept = peer.received[0]
+    assert accept["type"] == "Accept" and accept["actor"] == target
+    assert accept["object"]["id"] == peer.follow(target)["id"] and accept["object"]["actor"] == peer.actor
+    assert accept["id"].startswith(f"{target}#") and accept["id"] != accept["object"]["id"]
+    assert peer.verified == [True]  # signed by hugo's key, as published in his actor document
+    assert await count(node, Follow, Follow.uri == peer.follow(target)["id"], Follow.accepted.is_(True)) == 1
+    assert await count(node, Notification, Notification.from_actor_id == stored.id, Notification.type == "follow") == 1
+
+
+async def test_an_unsigned_post_is_refused_and_nothing_is_stored(
+    node: Node, peer: Peer, http: aiohttp.ClientSession
+) -> None:
+    activity = peer.follow(await hugo(http, node))
+    before = await count(node, InboxItem)
+    error = await post(
+        http, f"{node.base_url}/inbox", json.dumps(activity), {"Content-Type": ACTIVITY_JSON}, status=401
+    )
+    assert error == {"error": "the request is not signed"}
+    assert await count(node, InboxItem) == before
+    assert await stored_actor(node, peer.actor) is None
+    assert peer.actor_fetches == 0
+    assert "refused an activity" in node.log() and "the request is not signed" in node.log()
+
+
+async def test_a_signature_by_another_key_is_refused(node: Node, peer: Peer, http: aiohttp.ClientSession) -> None:
+    activity = peer.follow(await hugo(http, node))
+    url = f"{node.base_url}/inbox"
+    body, headers = peer.signed(url, activity, keys=new_key_pair())  # not the key the peer publishes
+    error = await post(http, url, body, headers, status=401)
+    assert error is not None and error["error"].startswith("bad signature")
+    assert peer.actor_fetches == 1  # fetched once: a fresh key that fails is not fetched again
+    assert await count(node, InboxItem, InboxItem.activity_id == activity["id"]) == 0
+
+
+async def test_a_rotated_key_is_fetched_again_once(node: Node, peer: Peer, http: aiohttp.ClientSession) -> None:
+    target = await hugo(http, node)
+    url = f"{node.base_url}/inbox"
+    body, headers = peer.signed(url, peer.follow(target, 1))
+    await post(http, url, body, headers, status=202)
+    assert peer.actor_fetches == 1
+
+    peer.keys = new_key_pair()  # same key id, new key: the stored one no longer verifies
+    body, headers = peer.signed(url, {**peer.follow(target, 2), "type": "Undo", "object": peer.follow(target, 1)})
+    await post(http, url, body, headers, status=202)
+    assert peer.actor_fetches == 2
+    stored = await stored_actor(node, peer.actor)
+    assert stored is not None and stored.public_key_pem == peer.keys.public_pem
+
+
+async def test_a_key_of_another_server_cannot_speak_for_an_actor(
+    node: Node, peer: Peer, other_peer: Peer, http: aiohttp.ClientSession
+) -> None:
+    activity = other_peer.follow(await hugo(http, node))  # other_peer's actor, signed by peer's key
+    url = f"{node.base_url}/inbox"
+    body, headers = peer.signed(url, activity)
+    error = await post(http, url, body, headers, status=401)
+    assert error is not None and "is not on the server of the actor" in error["error"]
+    assert peer.actor_fetches == other_peer.actor_fetches == 0
+    assert await count(node, InboxItem, InboxItem.activity_id == activity["id"]) == 0
+
+
+async def test_an_activity_id_on_a_third_server_is_refused(node: Node, peer: Peer, http: aiohttp.ClientSession) -> None:
+    activity = peer.follow(await hugo(http, node)) | {"id": f"http://127.0.0.1:{free_port()}/activities/1"}
+    url = f"{node.base_url}/inbox"
+    body, headers = peer.signed(url, activity)
+    error = await post(http, url, body, headers, status=400)
+    assert error is not None and "is not on the sender's server" in error["error"]
+    assert await count(node, InboxItem, InboxItem.activity_id == activity["id"]) == 0
+
+
+async def test_an_embedded_object_from_a_third_server_is_refused(
+    node: Node, peer: Peer, http: aiohttp.ClientSession
+) -> None:
+    elsewhere = f"http://127.0.0.1:{free_port()}/notes/1"
+    activity = {
+        "id": f"{peer.actor}/statuses/1/activity",
+        "type": "Create",
+        "actor": peer.actor,
+        "object": {"id": elsewhere, "type": "Note", "attributedTo": peer.actor, "content": "<p>forged</p>"},
+    }
+    url = f"{node.base_url}/inbox"
+    body, headers = peer.signed(url, activity)
+    error = await post(http, url, body, headers, status=400)
+    assert error is not None and "embedded object" in error["error"]
+
+
+async def test_a_stale_date_is_refused(node: Node, peer: Peer, http: aiohttp.ClientSession) -> None:
+    activity = peer.follow(await hugo(http, node))
+    url = f"{node.base_url}/inbox"
+    body, headers = peer.signed(url, activity, now=datetime.now(UTC) - timedelta(hours=2))
+    error = await post(http, url, body, headers, status=401)
+    assert error is not None and "expired" in error["error"]
+    assert await count(node, InboxItem, InboxItem.activity_id == activity["id"]) == 0
+
+
+async def test_a_body_that_does_not_match_its_digest_is_refused(
+    node: Node, peer: Peer, http: aiohttp.ClientSession
+) -> None:
+    activity = peer.follow(await hugo(http, node))
+    url = f"{node.base_url}/inbox"
+    _, headers = peer.signed(url, activity)
+    tampered = json.dumps(activity | {"object": f"{node.base_url}/users/1"}).encode()
+    error = await post(http, url, tampered, headers, status=401)
+    assert error is not None and "Digest" in error["error"]
+    assert await count(node, InboxItem, InboxItem.activity_id == activity["id"]) == 0
+
+
+async def test_bodies_over_one_mebibyte_are_refused(node: Node, http: aiohttp.ClientSession) -> None:
+    url = f"{node.base_url}/inbox"
+    big = io.BytesIO(b'{"id": "' + b"x" * (1024 * 1024) + b'"}')  # sent with its Content-Length
+    error = await post(http, url, big, {"Content-Type": ACTIVITY_JSON}, status=413)
+    assert error is not None and "larger than" in error["error"]
+
+    async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: the cap holds while reading
+        for _ in range(20):
+            yield b" " * (64 * 1024)
+
+    error = await post(http, url, chunks(), {"Content-Type": ACTIVITY_JSON}, status=413)
+    assert error is not None and "larger than" in error["error"]
+
+
+async def test_a_body_that_is_not_an_activity_is_refused(node: Node, http: aiohttp.ClientSession) -> None:
+    url = f"{node.base_url}/inbox"
+    for body, reason in (
+        (b"{not json", "the body is not JSON"),
+        (b"[1, 2]", "the body is not a JSON object"),
+        (b'{"type": "Follow", "actor": "https://a.example/u"}', "the activity has no id"),
+        (b'{"id": "https://a.example/1", "type": "Follow"}', "the activity has no actor"),
+    ):
+        assert await post(http, url, body, {"Content-Type": ACTIVITY_JSON}, status=400) == {"error": reason}
+
+
+async def test_media_types(node: Node, peer: Peer, http: aiohttp.ClientSession) -> None:
+    target = await hugo(http, node)
+    url = f"{node.base_url}/inbox"
+    for content_type in ("application/json", "text/plain", 'application/ld+json; profile="https://example.com/x"'):
+        body, headers = peer.signed(url, peer.follow(target), content_type=content_type)
+        await post(http, url, body, headers, status=415)
+    assert await count(node, InboxItem, InboxItem.activity_id == peer.follow(target)["id"]) == 0
+    ld = 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
+    body, headers = peer.signed(url, peer.follow(target), content_type=ld)
+    await post(http, url, body, headers, status=202)
+
+
+async def test_every_inbox_accepts_and_unknown_people_have_none(
+    node: Node, peer: Peer, http: aiohttp.ClientSession
+) -> None:
+    target = await hugo(http, node)
+    for number, path in enumerate(("/inbox", "/actor/inbox", target.removeprefix(node.base_url) + "/inbox")):
+        url = node.base_url + path
+        body, headers = peer.signed(url, peer.follow(target, number))
+        await post(http, url, body, headers, status=202)
+    url = f"{node.base_url}/users/999/inbox"
+    body, headers = peer.signed(url, peer.follow(target, 9))
+    await post(http, url, body, headers, status=404)
+
+
+async def test_a_replayed_activity_is_acknowledged_and_applied_once(
+    node: Node, peer: Peer, http: aiohttp.ClientSession
+) -> None:
+    target = await hugo(http, node)
+    url = f"{node.base_url}/inbox"
+    body, headers = peer.signed(url, peer.follow(target))
+    await post(http, url, body, headers, status=202)
+    await post(http, url, body, headers, status=202)  # the very same request, replayed
+    body, headers = peer.signed(url, peer.follow(target))  # the same activity, signed afresh
+    await post(http, url, body, headers, status=202)
+    assert await count(node, InboxItem, InboxItem.activity_id == peer.follow(target)["id"]) == 1
+
+    async def applied() -> bool:
+        pending = await count(node, Job, Job.kind == "inbox.process")
+        return pending == 0 and await count(node, Delivery, Delivery.inbox_url == f"{peer.actor}/inbox") > 0
+
+    await eventually(applied, "the Follow to be applied")
+    assert await count(node, Delivery, Delivery.inbox_url == f"{peer.actor}/inbox") == 1  # one Accept
+
+
+async def test_allowlist_mode_accepts_listed_servers_only(
+    nodes: NodeFactory, peer: Peer, other_peer: Peer, http: aiohttp.ClientSession
+) -> None:
+    closed = nodes.create(ESSAIM_FEDERATION_MODE="allowlist", ESSAIM_FEDERATION_ALLOWLIST=f"127.0.0.1:{peer.port}")
+    url = f"{closed.base_url}/inbox"
+    body, headers = other_peer.signed(url, other_peer.follow(f"{closed.base_url}/actor"))
+    error = await post(http, url, body, headers, status=403)
+    assert error is not None and "not allowed by the federation policy" in error["error"]
+    assert other_peer.actor_fetches == 0
+    assert await stored_actor(closed, other_peer.actor) is None
+    body, headers = peer.signed(url, peer.follow(f"{closed.base_url}/actor"))
+    await post(http, url, body, headers, status=202)
+    assert await count(closed, InboxItem) == 1

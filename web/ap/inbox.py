@@ -1,0 +1,91 @@
+"""The inboxes: `POST /users/{id}/inbox`, the shared `POST /inbox` and the node actor's `POST /actor/inbox`.
+
+HTTP only: the media type (415), the size (413, from Content-Length and while reading), then
+`inbox.receive` verifies and queues; the answer is 202 as soon as the activity is stored.
+The inbox worker applies it in the background (`processing`, a cleanup context for web/app.py).
+Every refusal is logged with its reason.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from aiohttp import web
+
+from essaim.actors import queries
+from essaim.federation.signatures import SignedRequest
+from essaim.federation.vocab import is_as2_media_type
+from essaim.inbox.receive import MAX_ACTIVITY_BYTES, Refused, read_activity, receive
+from essaim.inbox.resolve import ActorResolver
+from essaim.inbox.worker import InboxWorker, inbox_worker
+from essaim.outbox.actions import LocalNode
+from essaim.web.errors import ApiError
+from essaim.web.federation import DELIVERY_WORKER, HTTP_CLIENT
+from essaim.web.keys import CONFIG, DATABASE, URIS
+
+routes = web.RouteTableDef()
+INBOX_WORKER = web.AppKey("inbox_worker", InboxWorker)
+_CHUNK = 64 * 1024
+
+log = logging.getLogger(__name__)
+
+
+@routes.post(r"/users/{actor_id}/inbox")
+@routes.post("/actor/inbox")
+@routes.post("/inbox")
+async def inbox(request: web.Request) -> web.Response:
+    """All three accept the same activities: what matters is who signed, not which inbox received."""
+    try:
+        await _personal_inbox_exists(request)
+        if not is_as2_media_type(request.headers.get("Content-Type")):
+            raise Refused(415, "the Content-Type must be application/activity+json or application/ld+json")
+        body = await _body(request)
+        activity = read_activity(body)
+        app = request.app
+        config = app[CONFIG]
+        signed = SignedRequest(request.method, config.base_url + request.raw_path, request.headers, body)
+        resolver = ActorResolver(app[DATABASE], app[HTTP_CLIENT], config)
+        received = await receive(app[DATABASE], resolver, config, signed, activity)
+    except Refused as refusal:
+        log.info("inbox %s refused an activity from %s: %s", request.path, request.remote, refusal.reason)
+        raise ApiError(refusal.status, refusal.reason) from None
+    if received.queued and INBOX_WORKER in request.app:
+        request.app[INBOX_WORKER].wake()
+    return web.Response(status=202)
+
+
+async def _personal_inbox_exists(request: web.Request) -> None:
+    raw = request.match_info.get("actor_id")
+    if raw is None:
+        return
+    if not raw.isdigit() or len(raw) > 19:
+        raise ApiError(404, "Record not found")
+    async with request.app[DATABASE].session() as session:
+        if await queries.local_person(session, int(raw)) is None:
+            raise ApiError(404, "Record not found")
+
+
+async def _body(request: web.Request) -> bytes:
+    """The body, refused (413) past the cap whether or not Content-Length announced it."""
+    length = request.content_length
+    if length is not None and length > MAX_ACTIVITY_BYTES:
+        raise Refused(413, f"the body is larger than {MAX_ACTIVITY_BYTES} bytes")
+    body = bytearray()
+    async for chunk in request.content.iter_chunked(_CHUNK):
+        body += chunk
+        if len(body) > MAX_ACTIVITY_BYTES:
+            raise Refused(413, f"the body is larger than {MAX_ACTIVITY_BYTES} bytes")
+    return bytes(body)
+
+
+def _node(app: web.Application) -> LocalNode:
+    return LocalNode(app[URIS], app[CONFIG].domain)
+
+
+def _wake_deliveries(app: web.Application) -> Callable[[], None]:
+    worker = app.get(DELIVERY_WORKER)
+    return worker.wake if worker is not None else lambda: None
+
+
+processing = inbox_worker(lambda app: app[DATABASE], _node, on_processed=_wake_deliveries, key=INBOX_WORKER)
