@@ -24,6 +24,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from essaim.db import Database, ensure_database_exists, upgrade_to_head
+
 ENGINE = os.environ.get("ESSAIM_TEST_DB", "sqlite")
 PG_SERVER = os.environ.get("ESSAIM_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432")
 ESSAIM = [sys.executable, "-m", "essaim.cli.main"]
@@ -178,6 +180,22 @@ def demo_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
     node = factory.create(demo=True)
     yield node
     factory.close()
+
+
+@pytest.fixture
+async def database(tmp_path: Path) -> AsyncIterator[Database]:
+    """A freshly migrated database of its own (no server), for tests of storage-level code."""
+    url = new_database_url(tmp_path)
+    await ensure_database_exists(url)
+    try:
+        await asyncio.to_thread(upgrade_to_head, url)  # Alembic drives its own event loop
+        database = Database(url)
+        try:
+            yield database
+        finally:
+            await database.close()
+    finally:
+        await asyncio.to_thread(drop_database, url)
 
 
 @pytest.fixture

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -18,8 +15,7 @@ from essaim.actors.remote import (
     remote_actor_by_key_id,
     upsert_remote_actor,
 )
-from essaim.db import Database, ensure_database_exists, upgrade_to_head
-from tests.conftest import drop_database, new_database_url
+from essaim.db import Database
 
 BOB = RemoteProfile(
     uri="https://peer.example/users/1",
@@ -33,21 +29,6 @@ BOB = RemoteProfile(
     fields=[{"name": "Site", "value": "Lyon"}],
     manually_approves_followers=True,
 )
-
-
-@pytest.fixture
-async def database(tmp_path: Path) -> AsyncIterator[Database]:
-    url = new_database_url(tmp_path)
-    await ensure_database_exists(url)
-    try:
-        await asyncio.to_thread(upgrade_to_head, url)
-        database = Database(url)
-        try:
-            yield database
-        finally:
-            await database.close()
-    finally:
-        await asyncio.to_thread(drop_database, url)
 
 
 async def test_insert_then_update_in_place(database: Database) -> None:

@@ -7,10 +7,7 @@ The clock is the test's: retries fall due because it moves, never by sleeping.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,13 +15,12 @@ from sqlalchemy import select
 
 from essaim.actors import jobs
 from essaim.actors.models import Actor, InboxItem, Job, NodeSetting
-from essaim.db import Database, ensure_database_exists, upgrade_to_head
+from essaim.db import Database
 from essaim.inbox.dispatch import InboxContext, handles
 from essaim.inbox.receive import PROCESS
 from essaim.inbox.worker import InboxSettings, InboxWorker
 from essaim.outbox.actions import LocalNode
 from essaim.uris import LocalURIs
-from tests.conftest import drop_database, new_database_url
 
 NODE = LocalNode(LocalURIs("https://essaim.example"), "essaim.example")
 PEER = "https://peer.example/users/bob"
@@ -51,21 +47,6 @@ async def explode(ctx: InboxContext) -> bool:
     ctx.session.add(NodeSetting(key=str(ctx.activity["id"]), value="must be rolled back"))
     applied.append(str(ctx.activity["id"]))
     raise RuntimeError("boom")
-
-
-@pytest.fixture
-async def database(tmp_path: Path) -> AsyncIterator[Database]:
-    url = new_database_url(tmp_path)
-    await ensure_database_exists(url)
-    try:
-        await asyncio.to_thread(upgrade_to_head, url)
-        database = Database(url)
-        try:
-            yield database
-        finally:
-            await database.close()
-    finally:
-        await asyncio.to_thread(drop_database, url)
 
 
 @pytest.fixture

@@ -8,12 +8,9 @@ audience. A refusal stores nothing (and is logged with its reason).
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -34,13 +31,12 @@ from essaim.actors.models import (
     Tag,
     Tombstone,
 )
-from essaim.db import Database, ensure_database_exists, upgrade_to_head
+from essaim.db import Database
 from essaim.federation.vocab import PUBLIC
 from essaim.inbox.dispatch import InboxContext, dispatch
 from essaim.inbox.handlers import interactions
 from essaim.outbox.actions import LocalNode
 from essaim.uris import LocalURIs
-from tests.conftest import drop_database, new_database_url
 
 BASE = "https://essaim.example"
 NODE = LocalNode(LocalURIs(BASE), "essaim.example")
@@ -49,21 +45,6 @@ BOB = f"{PEER}/users/bob"
 BOB_FOLLOWERS = f"{BOB}/followers"
 ANA = f"{BASE}/users/ana"
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def database(tmp_path: Path) -> AsyncIterator[Database]:
-    url = new_database_url(tmp_path)
-    await ensure_database_exists(url)
-    try:
-        await asyncio.to_thread(upgrade_to_head, url)
-        database = Database(url)
-        try:
-            yield database
-        finally:
-            await database.close()
-    finally:
-        await asyncio.to_thread(drop_database, url)
 
 
 @dataclass

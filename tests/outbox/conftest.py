@@ -6,16 +6,12 @@ The database is on the engine of the run (ESSAIM_TEST_DB), created and migrated 
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from essaim.actors.models import Actor
-from essaim.db import Database, ensure_database_exists, upgrade_to_head
-from tests.conftest import drop_database, new_database_url
+from essaim.db import Database
 
 
 class Clock:
@@ -39,21 +35,6 @@ class Clock:
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
-
-
-@pytest.fixture
-async def database(tmp_path: Path) -> AsyncIterator[Database]:
-    url = new_database_url(tmp_path)
-    await ensure_database_exists(url)
-    try:
-        await asyncio.to_thread(upgrade_to_head, url)  # Alembic drives its own event loop
-        database = Database(url)
-        try:
-            yield database
-        finally:
-            await database.close()
-    finally:
-        await asyncio.to_thread(drop_database, url)
 
 
 @pytest.fixture
