@@ -8,10 +8,8 @@ classification, and that the session refuses before a socket is even created: ev
 from __future__ import annotations
 
 import ipaddress
-import sys
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
-from typing import Any
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import aiohttp
 import pytest
@@ -31,33 +29,13 @@ from essaim.federation.client import (
     refusal_reason,
 )
 from essaim.federation.vocab import ACCEPT_AS2
+from tests.network import recorded_connects
 
 LOOPBACK = (ipaddress.ip_network("127.0.0.1/32"),)
 CONFIG = Config(
     node=NodeSection(base_url="http://127.0.0.1:8080"),
     federation=FederationSection(allowed_private_ranges=("127.0.0.1/32",)),
 )
-
-_connects: list[list[Any]] = []
-
-
-def _audit(event: str, args: tuple[Any, ...]) -> None:
-    if event == "socket.connect" and _connects:
-        _connects[-1].append(args[1])
-
-
-sys.addaudithook(_audit)
-
-
-@contextmanager
-def recorded_connects() -> Iterator[list[Any]]:
-    """Every address this process passes to socket.connect while the block runs."""
-    seen: list[Any] = []
-    _connects.append(seen)
-    try:
-        yield seen
-    finally:
-        _connects.remove(seen)
 
 
 @asynccontextmanager

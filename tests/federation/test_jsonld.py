@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -26,31 +23,12 @@ from essaim.federation.jsonld import (
 )
 from tests.conftest import Node
 from tests.helpers import actor_uri, get_json
+from tests.network import recorded_connects
 
 AS = "https://www.w3.org/ns/activitystreams#"
 SEC = "https://w3id.org/security#"
 LDP = "http://www.w3.org/ns/ldp#"  # AS2 takes `inbox` from Linked Data Platform
 PEERS = Path(__file__).resolve().parent.parent / "fixtures" / "peers"
-
-_connects: list[list[Any]] = []
-
-
-def _audit(event: str, args: tuple[Any, ...]) -> None:
-    if event == "socket.connect" and _connects:
-        _connects[-1].append(args[1])
-
-
-sys.addaudithook(_audit)
-
-
-@contextmanager
-def recorded_connects() -> Iterator[list[Any]]:
-    seen: list[Any] = []
-    _connects.append(seen)
-    try:
-        yield seen
-    finally:
-        _connects.remove(seen)
 
 
 def peer_actor(software: str) -> dict[str, Any]:
