@@ -66,6 +66,8 @@ async def signer_of(resolver: ActorResolver, config: Config, request: SignedRequ
     if key_id is None:
         return None
     host = peer_host(key_id)
+    if not host:
+        raise Refused(401, f"the key id {key_id[:200]!r} is not an http(s) URL")
     if not host_allowed(config, host):
-        raise Refused(403, f"{host or key_id[:200]} is not allowed by the federation policy")
+        raise Refused(403, f"{host} is not allowed by the federation policy")
     return await verified_signer(resolver, request, key_id)
