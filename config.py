@@ -65,6 +65,8 @@ class FederationSection:
     mode: str = "open"
     allowlist: tuple[str, ...] = ()
     allowed_private_ranges: tuple[str, ...] = ()
+    # Secure mode: posts, outboxes and collections only to signed GETs; unsigned actor GETs get the bare profile.
+    authorized_fetch: bool = True
 
 
 @dataclass(frozen=True)

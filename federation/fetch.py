@@ -4,6 +4,10 @@ A fetched document is trusted as the peer's word about its `id`, so the answer m
 host that owns that id: redirects are followed by hand (at most 3) and only within the host first
 asked, the final answer must be an AS2 media type and a JSON object no larger than the cap, and its
 `id` must live on the host that answered. Anything else raises FetchError with a reason for logs.
+
+A signed GET of a URL with a query (a collection page, `?page=true`) is signed over the path and
+query first; on 401 it is sent once more signed over the path alone, as GoToSocial does: some
+servers (bovine-herd, older Mastodon) build `(request-target)` without the query.
 """
 
 from __future__ import annotations
@@ -103,7 +107,7 @@ async def fetch_document(
     current = _request_url(url)
     origin = url_authority(str(current))
     for _ in range(max_redirects + 1):
-        response_body, location = await _get_once(session, current, signer, max_bytes)
+        response_body, location = await _get_signed(session, current, signer, max_bytes)
         if location is None:
             return _checked_document(str(current), response_body)
         try:
@@ -116,13 +120,27 @@ async def fetch_document(
     raise FetchError(url, f"more than {max_redirects} redirects")
 
 
-async def _get_once(
+async def _get_signed(
     session: aiohttp.ClientSession, url: URL, signer: Signer | None, max_bytes: int
 ) -> tuple[bytes, str | None]:
-    """One GET: the body of a 200, or the Location of a redirect."""
+    """`_get_once`, and on a 401 to a URL with a query, once more signed over the path alone."""
+    try:
+        return await _get_once(session, url, signer, max_bytes)
+    except FetchError as error:
+        if error.status != 401 or signer is None or not url.query_string:
+            raise
+    return await _get_once(session, url, signer, max_bytes, sign_query=False)
+
+
+async def _get_once(
+    session: aiohttp.ClientSession, url: URL, signer: Signer | None, max_bytes: int, *, sign_query: bool = True
+) -> tuple[bytes, str | None]:
+    """One GET: the body of a 200, or the Location of a redirect. `sign_query=False` leaves the query out
+    of the signed `(request-target)`; the request still asks for the whole URL."""
     headers = {"Accept": ACCEPT_AS2}
     if signer is not None:  # signing adds Host and Date too; aiohttp sends ours as given
-        headers |= signer.headers("GET", str(url), headers)
+        signed_url = url if sign_query else url.with_query(None)
+        headers |= signer.headers("GET", str(signed_url), headers)
     try:
         async with session.get(url, headers=headers, allow_redirects=False) as response:
             if response.status in REDIRECT_STATUSES:

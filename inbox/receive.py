@@ -5,10 +5,11 @@ The checks, in order (fedi-anchors §5 rows 1–11), each refusal with the statu
 1. a JSON object with an `id`, a `type` and an `actor`, all usable (400);
 2. a signature, and a key id on the same server as the activity's `actor` (401);
 3. a server the federation policy allows (403);
-4. the key: stored with its actor, else fetched (signed as the node's actor) and stored (401 if
-   it cannot be had); the signature verified with it (cavage or RFC 9421, the Date window, the
-   digest); a failure with a stored key fetches the key once more — the peer may have rotated
-   it — and verifies again (401);
+4. the key and the signature, by `inbox/authenticate.py` (shared with signed GETs): the key
+   stored with its actor, else fetched (signed as the node's actor) and stored (401 if it cannot
+   be had); the signature verified with it (cavage or RFC 9421, the Date window, the digest); a
+   failure with a stored key fetches the key once more — the peer may have rotated it — and
+   verifies again (401);
 5. the activity's `actor` is the key's owner (401), its `id` is on that server, and so is any
    embedded object's `id` unless the object is one of ours (Accept and Reject carry our own
    Follow) or the activity is an `Announce` (its object is by definition someone else's) (400).
@@ -30,12 +31,12 @@ from essaim.actors.models import Actor, InboxItem
 from essaim.actors.models.base import utcnow
 from essaim.config import Config
 from essaim.db import Database
-from essaim.federation.errors import BadSignature, SignatureError
 from essaim.federation.keys import key_owner_matches, url_authority
-from essaim.federation.signatures import SignedRequest, signature_key_id, verify_request
+from essaim.federation.signatures import SignedRequest, signature_key_id
 from essaim.federation.vocab import as_list, id_of
+from essaim.inbox.authenticate import Refused, verified_signer
 from essaim.inbox.policy import host_allowed, peer_host
-from essaim.inbox.resolve import ActorResolver, ResolveError
+from essaim.inbox.resolve import ActorResolver
 from essaim.outbox.actions import insert_ignoring_duplicates
 
 PROCESS = "inbox.process"  # the job kind; its payload is {"activity": {…}, "sender_id": …}
@@ -44,15 +45,6 @@ MAX_ACTIVITY_BYTES = 1024 * 1024  # Mastodon's MAX_JSON_SIZE
 FOREIGN_OBJECT_TYPES = frozenset({"Announce"})
 
 log = logging.getLogger(__name__)
-
-
-class Refused(Exception):
-    """The activity is not accepted: `status` for the peer, `reason` for our log (and the error body)."""
-
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__(reason)
-        self.status = status
-        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -97,37 +89,11 @@ async def receive(
         raise Refused(401, f"the key {key_id} is not on the server of the actor {actor_id}")
     if not host_allowed(config, peer_host(actor_id)):
         raise Refused(403, f"{peer_host(actor_id) or actor_id} is not allowed by the federation policy")
-    sender = await _verified_sender(resolver, request, key_id)
+    sender = await verified_signer(resolver, request, key_id)
     if sender.uri != actor_id:
         raise Refused(401, f"the activity's actor {actor_id} is not the key's owner {sender.uri}")
     _check_origins(activity, sender, config)
     return await _record(database, activity, sender)
-
-
-async def _verified_sender(resolver: ActorResolver, request: SignedRequest, key_id: str) -> Actor:
-    """The actor whose key verifies the request; a stored key that fails is refetched once (rotation)."""
-    try:
-        sender, pem, fetched = await resolver.key(key_id)
-    except ResolveError as error:
-        raise Refused(401, f"the key {key_id} cannot be had: {error}") from None
-    try:
-        verify_request(request, pem)
-        return sender
-    except BadSignature as error:
-        if fetched:
-            raise Refused(401, f"bad signature: {error}") from None
-    except SignatureError as error:
-        raise Refused(401, f"bad signature: {error}") from None
-    try:
-        sender, pem, _ = await resolver.key(key_id, refresh=True)
-    except ResolveError as error:
-        raise Refused(401, f"bad signature, and the key {key_id} cannot be refetched: {error}") from None
-    try:
-        verify_request(request, pem)
-    except SignatureError as error:
-        raise Refused(401, f"bad signature (key refetched): {error}") from None
-    log.info("the key %s was rotated; the new one verified", key_id)
-    return sender
 
 
 def _check_origins(activity: Mapping[str, Any], sender: Actor, config: Config) -> None:

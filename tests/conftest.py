@@ -25,6 +25,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from essaim.db import Database, ensure_database_exists, upgrade_to_head
+from tests.signed_fetch import PeerActor, SigningKey
 
 ENGINE = os.environ.get("ESSAIM_TEST_DB", "sqlite")
 PG_SERVER = os.environ.get("ESSAIM_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432")
@@ -203,3 +204,17 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
     """A plain HTTP client that keeps cookies even for an IP-address host (as a browser would)."""
     async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
         yield session
+
+
+@pytest.fixture(scope="session")
+async def peer_reader() -> AsyncIterator[SigningKey]:
+    """The key of a remote person on a server of their own (127.0.0.1): nodes fetch it to verify GETs it signs.
+
+    They follow no one and are mentioned nowhere, so they read what any server may: public and unlisted posts.
+    """
+    peer = PeerActor(free_port())
+    await peer.server.start_server()
+    try:
+        yield peer.key
+    finally:
+        await peer.server.close()

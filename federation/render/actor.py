@@ -15,14 +15,15 @@ def iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def render_actor(actor: Actor, *, domain: str, default_avatar: str) -> dict[str, Any]:
+def render_bare_actor(actor: Actor, *, domain: str) -> dict[str, Any]:
+    """What any server may fetch unsigned in secure mode: the ids, endpoints and key a peer needs to verify
+    our signatures and reach our inboxes, and nothing about the person (Mastodon's AUTHORIZED_FETCH profile).
+    Served without a signature so two servers fetching each other's keys never wait on each other."""
     document: dict[str, Any] = {
         "@context": ACTOR_CONTEXT,
         "id": actor.uri,
         "type": actor.type,
         "preferredUsername": actor.username,
-        "name": actor.display_name or actor.username,
-        "summary": actor.summary,
         "url": actor.url,
         "inbox": actor.inbox_uri,
         "outbox": actor.outbox_uri,
@@ -30,13 +31,7 @@ def render_actor(actor: Actor, *, domain: str, default_avatar: str) -> dict[str,
         "following": actor.following_uri,
         "endpoints": {"sharedInbox": actor.shared_inbox_uri},
         "publicKey": {"id": actor.key_id, "owner": actor.uri, "publicKeyPem": actor.public_key_pem},
-        "icon": {"type": "Image", "mediaType": "image/png", "url": actor.avatar_url or default_avatar},
-        "published": iso(actor.published),
-        "manuallyApprovesFollowers": actor.manually_approves_followers,
-        "discoverable": actor.discoverable,
-        "indexable": actor.discoverable,
         "webfinger": f"{actor.username}@{domain}",
-        "attachment": profile_attachments(actor),
     }
     if actor.followers_uri is None:  # the instance actor follows no one and has no followers list
         for key in ("followers", "following"):
@@ -44,10 +39,24 @@ def render_actor(actor: Actor, *, domain: str, default_avatar: str) -> dict[str,
     return document
 
 
+def render_actor(actor: Actor, *, domain: str, default_avatar: str) -> dict[str, Any]:
+    """The whole actor document: the bare one, plus the profile (name, bio, avatar, directory attributes)."""
+    return render_bare_actor(actor, domain=domain) | {
+        "name": actor.display_name or actor.username,
+        "summary": actor.summary,
+        "icon": {"type": "Image", "mediaType": "image/png", "url": actor.avatar_url or default_avatar},
+        "published": iso(actor.published),
+        "manuallyApprovesFollowers": actor.manually_approves_followers,
+        "discoverable": actor.discoverable,
+        "indexable": actor.discoverable,
+        "attachment": profile_attachments(actor),
+    }
+
+
 def profile_attachments(actor: Actor) -> list[dict[str, str]]:
     """Mastodon-style profile fields: the person's own, then the enterprise directory attributes.
 
-    The phone number is left out: actor documents can be fetched by anyone, and a
+    The phone number is left out: actor documents go to every server, and a
     work phone is for colleagues (the HTML profile shows it to signed-in people).
     """
     pairs: list[tuple[str, str]] = [(f.get("name", ""), f.get("value", "")) for f in actor.fields]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from essaim.actors.models import Actor, Poll, Status, Visibility
@@ -153,3 +154,11 @@ def render_note(status: Status, author: Actor, parts: NoteParts = NO_PARTS) -> d
     if parts.poll is not None:
         note |= _poll_fields(parts.poll)
     return note
+
+
+def render_tombstone(uri: str, former_type: str | None, deleted: datetime) -> dict[str, Any]:
+    """What a deleted post's id answers (with 410 Gone), so peers that refetch it learn it is gone for good."""
+    document: dict[str, Any] = {"@context": AS2_CONTEXT, "id": uri, "type": "Tombstone"}
+    if former_type:
+        document["formerType"] = former_type
+    return document | {"deleted": iso(deleted)}

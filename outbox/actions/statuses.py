@@ -27,10 +27,11 @@ from essaim.actors.models import (
     Status,
     StatusTag,
     Tag,
+    Tombstone,
     Visibility,
 )
 from essaim.actors.models.base import utcnow
-from essaim.actors.visibility import visible_status
+from essaim.actors.visibility import PUBLIC_VISIBILITIES, visible_status
 from essaim.ids import new_id
 from essaim.outbox import limits
 from essaim.outbox.actions import Invalid, LocalNode, NotFound, insert_ignoring_duplicates, readable_status
@@ -327,7 +328,15 @@ async def check_delete_status(session: AsyncSession, author: Account, status_id:
 
 async def do_delete_status(session: AsyncSession, status: Status) -> None:
     """Delete the row; the database removes what hangs off it (feeds, notifications, boosts, poll, tags, edits)
-    and frees its media for a redraft. Peers are told first, while its mentions can still be read."""
+    and frees its media for a redraft. Peers are told first, while its mentions can still be read.
+
+    A public or unlisted post leaves a tombstone, so its id answers 410 Gone; a followers-only or direct
+    one leaves none: its id answers 404, as it did to everyone outside its audience (no existence leak).
+    """
     await federate_delete(session, status)
+    if status.reblog_of_id is None and status.visibility in PUBLIC_VISIBILITIES:
+        has_poll = await session.scalar(select(Poll.id).where(Poll.status_id == status.id)) is not None
+        former = "Question" if has_poll else "Note"
+        await insert_ignoring_duplicates(session, Tombstone, uri=status.uri, deleted_at=utcnow(), former_type=former)
     await session.delete(status)
     await session.flush()

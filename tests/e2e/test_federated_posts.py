@@ -6,6 +6,8 @@ A post in each of the four visibilities must reach exactly its audience on node 
 timeline, notifications, the post itself by id, search — and nobody else. Then replies go
 back and forth, favourites and boosts notify the author across nodes, and an edit and a
 deletion reach the copies. Deliveries are asynchronous, so every check on the other node polls.
+Node one runs in secure mode: its post ids answer GETs signed with the real keys of node two's
+people (and of node two itself), each only with what that signer may read.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import aiohttp
 from tests.api_helpers import api_token, call
 from tests.conftest import Node, NodeFactory
 from tests.helpers import get_json
+from tests.signed_fetch import SigningKey, signed_get_json, stored_key
 
 TIMEOUT = 10.0
 
@@ -68,6 +71,10 @@ class Person:
     async def status(self, status_id: str, *, status: int = 200) -> Any:
         return await self.api("GET", f"/api/v1/statuses/{status_id}", status=status)
 
+    async def key(self) -> SigningKey:
+        """Their real key, to sign GETs as their node would on their behalf."""
+        return await stored_key(self.node.database_url, self.username)
+
 
 async def person(http: aiohttp.ClientSession, node: Node, username: str) -> Person:
     return Person(http, node, username, await api_token(node, username))
@@ -109,7 +116,9 @@ async def test_each_visibility_reaches_exactly_its_audience(nodes: NodeFactory, 
     assert note["account"]["acct"] == hugo.handle
     assert (await lucas.status(at_sofia["id"]))["content"] == at_sofia["content"]
     assert await lucas.home("public-marker") is None, "lucas follows nobody on node one"
-    document = await get_json(http, at_sofia["uri"])  # the post's id, served by node one
+    document = await signed_get_json(http, at_sofia["uri"], await lucas.key())  # the post's id, served by node one
+    await signed_get_json(http, at_sofia["uri"], await stored_key(lucas.node.database_url))  # node two's /actor
+    await get_json(http, at_sofia["uri"], status=401)  # not served unsigned (authorized fetch)
     assert document["type"] == "Note" and document["attributedTo"] == at_sofia["account"]["uri"]
     camille_uri = (await hugo.api("GET", "/api/v1/accounts/lookup", params={"acct": camille.handle}))["uri"]
     assert {"type": "Mention", "href": camille_uri, "name": mention} in document["tag"]
@@ -131,7 +140,11 @@ async def test_each_visibility_reaches_exactly_its_audience(nodes: NodeFactory, 
         assert await outsider.search("private-marker") == []
         await outsider.status(private["id"], status=404)
     assert [s["id"] for s in await sofia.search("private-marker")] == [private["id"]]
-    await get_json(http, private["uri"], status=404)  # not served unsigned
+    # Its id answers a GET signed by sofia (a follower); to camille, lucas and node two itself it does not exist.
+    assert (await signed_get_json(http, private["uri"], await sofia.key()))["content"] == private["content"]
+    for key in (await camille.key(), await lucas.key(), await stored_key(sofia.node.database_url)):
+        await signed_get_json(http, private["uri"], key, status=404)
+    await get_json(http, private["uri"], status=401)
 
     # Direct: camille only. Not sofia, although she follows hugo.
     await hugo.post(f"{mention} direct-marker between us", "direct")
@@ -143,6 +156,8 @@ async def test_each_visibility_reaches_exactly_its_audience(nodes: NodeFactory, 
         assert await outsider.search("direct-marker") == []
         assert await outsider.notified("mention", "direct-marker") is None
         await outsider.status(direct["id"], status=404)
+        await signed_get_json(http, direct["uri"], await outsider.key(), status=404)
+    assert (await signed_get_json(http, direct["uri"], await camille.key()))["content"] == direct["content"]
     assert all(n["account"]["acct"] != hugo.handle for n in await lucas.api("GET", "/api/v1/notifications"))
 
 
@@ -167,7 +182,8 @@ async def test_threads_interactions_edits_and_deletes_cross_nodes(
     thread = (await sofia.api("GET", f"/api/v1/statuses/{copy['id']}/context"))["descendants"]
     assert ["reply-marker" in s["content"] for s in thread] == [True, False], "her reply, then hugo's answer"
     assert answer["status"]["in_reply_to_id"] == thread[0]["id"] and answer["status"]["id"] == thread[1]["id"]
-    assert (await get_json(http, answer["status"]["uri"]))["inReplyTo"] == reply["uri"] == thread[0]["uri"]
+    answer_document = await signed_get_json(http, answer["status"]["uri"], await sofia.key())
+    assert answer_document["inReplyTo"] == reply["uri"] == thread[0]["uri"]
 
     # Favourite and boost on node two notify the author on node one.
     await sofia.api("POST", f"/api/v1/statuses/{copy['id']}/favourite")
@@ -217,6 +233,8 @@ async def test_threads_interactions_edits_and_deletes_cross_nodes(
             return response.status == 404
 
     await eventually(gone, "the deletion on node two")
+    tombstone = await signed_get_json(http, original["uri"], await sofia.key(), status=410)
+    assert tombstone["type"] == "Tombstone" and tombstone["id"] == original["uri"]
     assert await sofia.home("thread-marker") is None
     assert await lucas.search("thread-marker") == []
     assert await camille.home("thread-marker") is None

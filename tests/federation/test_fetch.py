@@ -95,12 +95,10 @@ def rsa_pair() -> tuple[str, str]:
     return private, public
 
 
-async def test_signed_fetch_verifies_with_ours_and_bovines_checker_on_every_hop(
-    session: aiohttp.ClientSession,
-) -> None:
-    private_pem, public_pem = rsa_pair()
-    key_id = "https://essaim.example/actor#main-key"
-    checked: list[tuple[str, str]] = []
+def bovine_checker(public_pem: str) -> Callable[[web.Request], Awaitable[str | None]]:
+    """bovine's HTTP-signature check, as bovine-herd runs it: the signer's actor id, or None when it fails.
+
+    It builds `(request-target)` from the path alone, without the query."""
 
     async def key_for_bovine(requested: str) -> CryptographicIdentifier:
         return CryptographicIdentifier.from_public_key(
@@ -109,14 +107,28 @@ async def test_signed_fetch_verifies_with_ours_and_bovines_checker_on_every_hop(
 
     bovine_verify = build_validate_http_signature_raw(key_for_bovine)
 
+    async def no_body() -> bytes:
+        return b""
+
+    async def check(request: web.Request) -> str | None:
+        owner: str | None = await bovine_verify("get", str(request.url), request.headers, no_body)
+        return owner
+
+    return check
+
+
+async def test_signed_fetch_verifies_with_ours_and_bovines_checker_on_every_hop(
+    session: aiohttp.ClientSession,
+) -> None:
+    private_pem, public_pem = rsa_pair()
+    key_id = "https://essaim.example/actor#main-key"
+    checked: list[tuple[str, str]] = []
+    bovine_check = bovine_checker(public_pem)
+
     async def check(request: web.Request) -> None:
         url = f"http://{request.host}{request.raw_path}"
         verified = verify_request(SignedRequest("GET", url, request.headers), public_pem)
-
-        async def no_body() -> bytes:
-            return b""
-
-        owner = await bovine_verify("get", url, request.headers, no_body)
+        owner = await bovine_check(request)
         checked.append((request.path, f"{verified.key_id} {owner}"))
         assert request.headers["Accept"] == ACCEPT_AS2
 
@@ -133,6 +145,38 @@ async def test_signed_fetch_verifies_with_ours_and_bovines_checker_on_every_hop(
     assert document["id"] == f"{base}/final"
     owner = f"{key_id} https://essaim.example/actor"
     assert checked == [("/start", owner), ("/final", owner)]
+
+
+async def test_a_page_refused_signed_with_its_query_is_fetched_again_signed_over_the_path(
+    session: aiohttp.ClientSession,
+) -> None:
+    """bovine-herd refuses (401) a GET of `…?page=true` signed over path and query; the second try, signed
+    over the path alone as GoToSocial retries, passes bovine's own checker."""
+    private_pem, public_pem = rsa_pair()
+    signer = Signer("https://essaim.example/actor#main-key", private_pem)
+    bovine_check = bovine_checker(public_pem)
+    verdicts: list[bool] = []
+
+    async def bovine_page(request: web.Request) -> web.Response:
+        verdicts.append(await bovine_check(request) is not None)
+        if not verdicts[-1]:
+            raise web.HTTPUnauthorized()
+        return web.json_response(own_id(request), content_type=AS2)
+
+    async with serve({"/outbox": bovine_page}) as (base, seen):
+        page = await fetch_document(session, f"{base}/outbox?page=true", signer=signer)
+    assert page["id"] == f"{base}/outbox"
+    assert verdicts == [False, True]
+    assert [request.query_string for request in seen] == ["page=true", "page=true"], "the query is still asked for"
+
+    async def refused(request: web.Request) -> web.Response:
+        raise web.HTTPUnauthorized()
+
+    for path, tries in (("/outbox?page=true", 2), ("/outbox", 1)):  # a 401 without a query is not retried
+        async with serve({"/outbox": refused}) as (base, seen):
+            with pytest.raises(FetchError) as error:
+                await fetch_document(session, f"{base}{path}", signer=signer)
+        assert error.value.status == 401 and len(seen) == tries, path
 
 
 async def test_a_redirect_to_another_host_is_refused(session: aiohttp.ClientSession) -> None:

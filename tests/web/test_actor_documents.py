@@ -1,4 +1,8 @@
-"""Actor documents, content negotiation and collections, as peers and browsers fetch them."""
+"""Actor documents, content negotiation and collections, as peers and browsers fetch them.
+
+The node runs in secure mode (the default): peers' GETs are signed, here by `peer_reader`, a remote person
+on a test server of their own. tests/web/test_authorized_fetch.py covers what unsigned and refused GETs get.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +13,16 @@ from sqlalchemy import select
 from essaim.actors.models import Actor, Follow, Status, Visibility
 from tests.conftest import Node, NodeFactory
 from tests.helpers import actor_uri, database, form_token, get_json
+from tests.signed_fetch import SigningKey, signed_get_json
 
 LD_JSON = 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
 
 
-async def test_person_document_has_every_field_peers_need(demo_node: Node, http: aiohttp.ClientSession) -> None:
+async def test_person_document_has_every_field_peers_need(
+    demo_node: Node, http: aiohttp.ClientSession, peer_reader: SigningKey
+) -> None:
     uri = await actor_uri(http, demo_node.base_url, demo_node.domain, "hugo")
-    actor = await get_json(http, uri)
+    actor = await signed_get_json(http, uri, peer_reader)
     assert actor["id"] == uri
     assert actor["type"] == "Person"
     assert actor["preferredUsername"] == "hugo"
@@ -43,11 +50,16 @@ async def test_person_document_has_every_field_peers_need(demo_node: Node, http:
     assert fields["Languages"] == "fr, en"
 
 
-async def test_no_document_ever_contains_a_private_key(demo_node: Node, http: aiohttp.ClientSession) -> None:
+async def test_no_document_ever_contains_a_private_key(
+    demo_node: Node, http: aiohttp.ClientSession, peer_reader: SigningKey
+) -> None:
     uri = await actor_uri(http, demo_node.base_url, demo_node.domain, "camille")
     for url in (uri, f"{demo_node.base_url}/actor", f"{uri}/outbox?page=true", f"{demo_node.base_url}/@camille"):
-        async with http.get(url, headers={"Accept": "application/activity+json"}) as response:
-            assert "PRIVATE KEY" not in await response.text(), url
+        for headers in ({"Accept": "application/activity+json"}, peer_reader.get_headers(url)):
+            async with http.get(url, headers=headers) as response:
+                body = await response.text()
+            assert response.status in (200, 401), url  # an unsigned outbox page: 401
+            assert "PRIVATE KEY" not in body, url
 
 
 async def test_instance_actor_is_an_application_served_unsigned(demo_node: Node, http: aiohttp.ClientSession) -> None:
@@ -56,6 +68,7 @@ async def test_instance_actor_is_an_application_served_unsigned(demo_node: Node,
     assert actor["id"] == f"{demo_node.base_url}/actor"
     assert actor["preferredUsername"] == demo_node.domain
     assert actor["publicKey"]["owner"] == actor["id"]
+    assert actor["name"] == demo_node.domain and "icon" in actor, "the whole document, although unsigned"
     outbox = await get_json(http, actor["outbox"])
     assert outbox["totalItems"] == 0
 
@@ -106,26 +119,30 @@ async def test_unknown_actors_are_404_json(demo_node: Node, http: aiohttp.Client
         assert "text/html" in response.headers["Content-Type"]
 
 
-async def test_collections_count_honestly_and_page(demo_node: Node, http: aiohttp.ClientSession) -> None:
+async def test_collections_count_honestly_and_page(
+    demo_node: Node, http: aiohttp.ClientSession, peer_reader: SigningKey
+) -> None:
     uri = await actor_uri(http, demo_node.base_url, demo_node.domain, "camille")
-    followers = await get_json(http, f"{uri}/followers")
+    followers = await signed_get_json(http, f"{uri}/followers", peer_reader)
     assert followers["type"] == "OrderedCollection"
     assert followers["totalItems"] == 19  # everyone else in the demo company follows camille
     seen: list[str] = []
     page_url: str | None = followers["first"]
     while page_url:
-        page = await get_json(http, page_url)
+        page = await signed_get_json(http, page_url, peer_reader)
         assert page["type"] == "OrderedCollectionPage" and page["partOf"] == followers["id"]
         assert len(page["orderedItems"]) <= 20
         seen += page["orderedItems"]
         page_url = page.get("next")
     assert len(seen) == len(set(seen)) == 19
     assert all(item.startswith(f"{demo_node.base_url}/users/") for item in seen)
-    following = await get_json(http, f"{uri}/following")
+    following = await signed_get_json(http, f"{uri}/following", peer_reader)
     assert following["totalItems"] == 0 and following["orderedItems"] == []
 
 
-async def test_collections_page_by_max_id(nodes: NodeFactory, http: aiohttp.ClientSession) -> None:
+async def test_collections_page_by_max_id(
+    nodes: NodeFactory, http: aiohttp.ClientSession, peer_reader: SigningKey
+) -> None:
     """Several pages: the `next` links walk every item exactly once, newest follow first."""
     node = nodes.create(demo=True)
     uri = await actor_uri(http, node.base_url, node.domain, "camille")
@@ -143,27 +160,29 @@ async def test_collections_page_by_max_id(nodes: NodeFactory, http: aiohttp.Clie
             session.add(remote)
             await session.flush()
             session.add(Follow(follower_id=remote.id, followee_id=camille.id))
-    collection = await get_json(http, f"{uri}/followers")
+    collection = await signed_get_json(http, f"{uri}/followers", peer_reader)
     assert collection["totalItems"] == 44
     pages, seen = [], []
     page_url: str | None = collection["first"]
     while page_url:
-        page = await get_json(http, page_url)
+        page = await signed_get_json(http, page_url, peer_reader)
         pages.append(len(page["orderedItems"]))
         seen += page["orderedItems"]
         page_url = page.get("next")
     assert pages == [20, 20, 4]
     assert len(set(seen)) == 44
     assert seen[0] == "https://peer.example/users/24", "newest follow first"
-    bad = await get_json(http, f"{uri}/followers", status=400, page="true", max_id="not-a-number")
+    bad = await signed_get_json(http, f"{uri}/followers?page=true&max_id=not-a-number", peer_reader, status=400)
     assert "max_id" in bad["error"]
 
 
-async def test_outbox_and_profile_show_only_public_posts(nodes: NodeFactory, http: aiohttp.ClientSession) -> None:
+async def test_outbox_and_profile_show_only_public_posts(
+    nodes: NodeFactory, http: aiohttp.ClientSession, peer_reader: SigningKey
+) -> None:
     """Visibility: followers-only and direct posts never appear in the outbox or on the profile page."""
     node = nodes.create(demo=True)
     uri = await actor_uri(http, node.base_url, node.domain, "sofia")
-    before = await get_json(http, f"{uri}/outbox")
+    before = await signed_get_json(http, f"{uri}/outbox", peer_reader)
     async with database(node.database_url) as session:
         sofia = await session.scalar(select(Actor).where(Actor.uri == uri))
         assert sofia is not None
@@ -176,9 +195,9 @@ async def test_outbox_and_profile_show_only_public_posts(nodes: NodeFactory, htt
                     content=f"<p>secret-marker-{visibility.value}</p>",
                 )
             )
-    outbox = await get_json(http, f"{uri}/outbox")
+    outbox = await signed_get_json(http, f"{uri}/outbox", peer_reader)
     assert outbox["totalItems"] == before["totalItems"] + 2  # public and unlisted
-    page = await get_json(http, outbox["first"])
+    page = await signed_get_json(http, outbox["first"], peer_reader)
     contents = " ".join(item["object"]["content"] for item in page["orderedItems"])
     assert "secret-marker-public" in contents and "secret-marker-unlisted" in contents
     assert "secret-marker-private" not in contents and "secret-marker-direct" not in contents
@@ -191,11 +210,13 @@ async def test_outbox_and_profile_show_only_public_posts(nodes: NodeFactory, htt
         assert f"secret-marker-{hidden}" not in html
 
 
-async def test_posts_have_a_document_and_a_page(demo_node: Node, http: aiohttp.ClientSession) -> None:
+async def test_posts_have_a_document_and_a_page(
+    demo_node: Node, http: aiohttp.ClientSession, peer_reader: SigningKey
+) -> None:
     uri = await actor_uri(http, demo_node.base_url, demo_node.domain, "hugo")
-    outbox = await get_json(http, f"{uri}/outbox?page=true")
+    outbox = await signed_get_json(http, f"{uri}/outbox?page=true", peer_reader)
     create = outbox["orderedItems"][0]
-    note = await get_json(http, create["object"]["id"])
+    note = await signed_get_json(http, create["object"]["id"], peer_reader)
     assert note["type"] == "Note" and note["attributedTo"] == uri
     assert note["content"] == create["object"]["content"]
     assert note["to"] == ["https://www.w3.org/ns/activitystreams#Public"]
@@ -208,14 +229,16 @@ async def test_posts_have_a_document_and_a_page(demo_node: Node, http: aiohttp.C
         note["url"], headers={"Accept": "application/activity+json"}, allow_redirects=False
     ) as response:
         assert response.status == 302 and response.headers["Location"] == note["id"]
-    await get_json(http, f"{uri}/statuses/123", status=404)
+    await signed_get_json(http, f"{uri}/statuses/123", peer_reader, status=404)
     async with http.get(f"{demo_node.base_url}/@sofia/{note['id'].rsplit('/', 1)[1]}") as response:
         assert response.status == 404, "a post is only found under its own author"
 
 
-async def test_phone_numbers_are_for_signed_in_colleagues(demo_node: Node, http: aiohttp.ClientSession) -> None:
+async def test_phone_numbers_are_for_signed_in_colleagues(
+    demo_node: Node, http: aiohttp.ClientSession, peer_reader: SigningKey
+) -> None:
     uri = await actor_uri(http, demo_node.base_url, demo_node.domain, "lea")
-    actor = await get_json(http, uri)
+    actor = await signed_get_json(http, uri, peer_reader)
     assert "Phone" not in {item["name"] for item in actor["attachment"]}
     async with http.get(f"{demo_node.base_url}/@lea") as response:
         assert "tel:" not in await response.text()

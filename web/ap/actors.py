@@ -1,22 +1,28 @@
-"""Actor documents and their collections, for people and for the node's own actor."""
+"""Actor documents and their collections, for people and for the node's own actor, and people's posts.
+
+Who may read what is decided by `web/ap/authorized.py` (authorized fetch): in secure mode posts and
+collections need a signed GET, and an unsigned GET of a person gets the bare technical profile.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from essaim.actors import node, queries
-from essaim.actors.models import Actor
-from essaim.federation.render.actor import render_actor
+from essaim.actors.models import Actor, Status, Tombstone
+from essaim.actors.visibility import PUBLIC_VISIBILITIES, visible_status
+from essaim.federation.render.actor import render_actor, render_bare_actor
 from essaim.federation.render.collection import render_collection, render_page
-from essaim.federation.render.note import NOTE_CONTEXT, render_note
+from essaim.federation.render.note import NOTE_CONTEXT, render_note, render_tombstone
 from essaim.federation.render.post_activities import render_create
 from essaim.outbox.actions import LocalNode
 from essaim.outbox.note_parts import note_parts, parts_of
+from essaim.web.ap.authorized import document_reader, full_actor_wanted
 from essaim.web.ap.responses import activity_response
 from essaim.web.api.node import local_node
 from essaim.web.errors import ApiError
@@ -53,26 +59,47 @@ async def person(request: web.Request) -> web.StreamResponse:
     representation = negotiate(request)
     if representation is Representation.HTML:
         return await profile_page(request, actor)
-    return activity_response(_document(request, actor), content_type=content_type(representation))
+    if await full_actor_wanted(request):
+        document = _document(request, actor)
+    else:
+        document = render_bare_actor(actor, domain=request.app[CONFIG].domain)
+    # In secure mode the document depends on the signature: no shared cache may hand one reader's to another.
+    private = request.app[CONFIG].federation.authorized_fetch
+    return activity_response(document, content_type=content_type(representation), private=private)
 
 
 @routes.get(r"/users/{actor_id}/statuses/{status_id:[0-9]{1,19}}")
 async def status(request: web.Request) -> web.StreamResponse:
-    """A post's id: its `Note`, or its page for a browser. Only public and unlisted posts, until signed fetches (#5).
-
-    A deleted post answers 404 like one that never existed (no 410 or Tombstone yet).
-    """
+    """A post's id: its `Note` to whoever may read it (404 to anyone else, never 403), its page for a
+    browser (public and unlisted posts only), and a `Tombstone` with 410 once a public post is deleted."""
     actor = await _person(request)
-    async with request.app[DATABASE].session() as session:
-        post = await queries.public_status(session, actor.id, int(request.match_info["status_id"]))
-        if post is None:
-            raise ApiError(404, "Record not found")
-        parts = await parts_of(session, post, local_node(request))
+    status_id = int(request.match_info["status_id"])
     representation = negotiate(request)
     if representation is Representation.HTML:
-        return await status_page(request, actor, post)
+        async with request.app[DATABASE].session() as session:
+            public = await queries.public_status(session, actor.id, status_id)
+        if public is None:
+            raise ApiError(404, "Record not found")
+        return await status_page(request, actor, public)
+    reader = await document_reader(request)
+    async with request.app[DATABASE].session() as session:
+        post = await visible_status(session, status_id, reader.viewer_id)
+        if not _readable_original(post, actor):
+            uri = request.app[URIS].status(actor.id, status_id)
+            gone = await session.get(Tombstone, uri)
+            if gone is None:
+                raise ApiError(404, "Record not found")
+            tombstone = render_tombstone(uri, gone.former_type, gone.deleted_at)
+            return activity_response(tombstone, content_type=content_type(representation), status=410)
+        parts = await parts_of(session, post, local_node(request))
     document = {"@context": NOTE_CONTEXT} | render_note(post, actor, parts)
-    return activity_response(document, content_type=content_type(representation))
+    private = post.visibility not in PUBLIC_VISIBILITIES
+    return activity_response(document, content_type=content_type(representation), private=private)
+
+
+def _readable_original(post: Status | None, actor: Actor) -> TypeGuard[Status]:
+    """A post of `actor` itself, not a boost: the only kind its `/users/{id}/statuses/{sid}` id serves."""
+    return post is not None and post.actor_id == actor.id and post.reblog_of_id is None
 
 
 @routes.get("/actor")
@@ -121,8 +148,12 @@ COLLECTIONS = {
 
 @routes.get(r"/users/{actor_id}/{collection:followers|following|outbox}")
 async def collection(request: web.Request) -> web.Response:
-    """The collection itself (a count and a link to its first page), or one page of it with `?page=true`."""
+    """The collection itself (a count and a link to its first page), or one page of it with `?page=true`.
+
+    In secure mode only for signed GETs; the outbox lists public and unlisted posts whoever signed.
+    """
     actor = await _person(request)
+    await document_reader(request)
     kind = COLLECTIONS[request.match_info["collection"]]
     collection_id = kind.uri(actor) or ""
     max_id = _max_id(request)

@@ -16,7 +16,8 @@ from aiohttp import web
 from essaim.actors import queries
 from essaim.federation.signatures import SignedRequest
 from essaim.federation.vocab import is_as2_media_type
-from essaim.inbox.receive import MAX_ACTIVITY_BYTES, Refused, read_activity, receive
+from essaim.inbox.authenticate import Refused
+from essaim.inbox.receive import MAX_ACTIVITY_BYTES, read_activity, receive
 from essaim.inbox.resolve import ActorResolver
 from essaim.inbox.worker import InboxWorker, inbox_worker
 from essaim.outbox.actions import LocalNode

@@ -9,6 +9,7 @@ import aiohttp
 
 from tests.api_helpers import api_token, call
 from tests.conftest import NodeFactory
+from tests.signed_fetch import SigningKey, signed_get_json
 
 _NEXT = re.compile(r'<([^>]+)>; rel="next"')
 
@@ -57,17 +58,19 @@ async def test_home_timeline_pages_newest_first(nodes: NodeFactory, http: aiohtt
     ), "camille does not follow sofia"
 
 
-async def test_boosts_stay_out_of_profile_pages_and_the_outbox(nodes: NodeFactory, http: aiohttp.ClientSession) -> None:
+async def test_boosts_stay_out_of_profile_pages_and_the_outbox(
+    nodes: NodeFactory, http: aiohttp.ClientSession, peer_reader: SigningKey
+) -> None:
     node = nodes.create(demo=True)
     hugo, sofia = await api_token(node, "hugo"), await api_token(node, "sofia")
     original = await _post(http, node.base_url, sofia, "worth sharing across sites")
     account = await call(http, "GET", f"{node.base_url}/api/v1/accounts/verify_credentials", hugo)
     outbox_url = f"{account['uri']}/outbox"
-    before = await call(http, "GET", outbox_url)
+    before = await signed_get_json(http, outbox_url, peer_reader)
     boost = await call(http, "POST", f"{node.base_url}/api/v1/statuses/{original['id']}/reblog", hugo)
-    assert (await call(http, "GET", outbox_url))["totalItems"] == before["totalItems"]
-    async with http.get(f"{account['uri']}/statuses/{boost['id']}", headers={"Accept": "application/json"}) as r:
-        assert r.status == 404, "a boost is not a post of the booster's"
+    assert (await signed_get_json(http, outbox_url, peer_reader))["totalItems"] == before["totalItems"]
+    boost_uri = f"{account['uri']}/statuses/{boost['id']}"
+    await signed_get_json(http, boost_uri, peer_reader, status=404, accept="application/json")  # not hugo's post
     async with http.get(f"{node.base_url}/@hugo") as page:
         assert f"post-{boost['id']}" not in await page.text()
 

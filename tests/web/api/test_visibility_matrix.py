@@ -15,6 +15,7 @@ import pytest
 
 from tests.api_helpers import api_token, call
 from tests.conftest import Node, NodeFactory
+from tests.signed_fetch import SigningKey, signed_get_json
 
 VISIBILITIES = ("public", "unlisted", "private", "direct")
 VIEWERS = ("sofia", "hugo", "emma", "camille", None)
@@ -167,7 +168,9 @@ async def test_interactions_on_unseen_posts_are_404(
                 )
 
 
-async def test_web_pages_and_activitypub(world: World, http: aiohttp.ClientSession) -> None:
+async def test_web_pages_and_activitypub(world: World, http: aiohttp.ClientSession, peer_reader: SigningKey) -> None:
+    """Pages are for anyone; post ids answer signed GETs only (secure mode), and a stranger's only for
+    what anyone may read (signed GETs by followers and mentioned people: tests/web/test_authorized_fetch.py)."""
     async with http.get(world.url("/@sofia")) as response:
         html = await response.text()
     assert "secret-public" in html
@@ -177,4 +180,5 @@ async def test_web_pages_and_activitypub(world: World, http: aiohttp.ClientSessi
         async with http.get(post["url"]) as response:
             assert (response.status == 200) == readable_by_anyone, visibility
         async with http.get(post["uri"], headers={"Accept": "application/activity+json"}) as response:
-            assert (response.status == 200) == readable_by_anyone, visibility
+            assert response.status == 401, visibility
+        await signed_get_json(http, post["uri"], peer_reader, status=200 if readable_by_anyone else 404)

@@ -1,0 +1,91 @@
+"""Authorized fetch (secure mode): who signed a GET of one of our documents, and what that lets them read.
+
+With `federation.authorized_fetch` on (the default), posts, outboxes and followers/following
+collections are served only to signed GETs: unsigned or unverifiable ones get 401, a signer whose
+server the federation policy refuses 403. Actor documents stay fetchable unsigned, reduced to the
+bare technical profile (ids, endpoints, key) — the guard against two servers each waiting for the
+other's key — and `/actor` is always served whole without looking at signatures at all, since it
+is the key that signs our own fetches.
+
+With the setting off, documents are read as before; a signature that verifies can only widen what
+its signer sees (a followers-only post to a follower), and one that does not is read as unsigned.
+
+A verified signer reads posts by the visibility rule (actors/visibility.py) as themselves, except a
+server's `Application` actor, which speaks for a whole server and reads only what anyone may.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from essaim.actors.models import Actor, ActorType
+from essaim.federation.signatures import SignedRequest
+from essaim.inbox.authenticate import Refused, signer_of
+from essaim.inbox.resolve import ActorResolver
+from essaim.web.errors import ApiError
+from essaim.web.federation import HTTP_CLIENT
+from essaim.web.keys import CONFIG, DATABASE
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Who reads a document: the verified signer, or None for an unsigned (or anonymous) request."""
+
+    signer: Actor | None
+
+    @property
+    def viewer_id(self) -> int | None:
+        """Whose visibility applies: the signer's own, except for a server's Application actor (anyone's)."""
+        if self.signer is None or self.signer.type == ActorType.APPLICATION.value:
+            return None
+        return self.signer.id
+
+
+async def _signer(request: web.Request) -> Actor | None:
+    """The verified signer of the request, None when unsigned; Refused (401, 403) otherwise."""
+    app = request.app
+    config = app[CONFIG]
+    signed = SignedRequest(request.method, config.base_url + request.raw_path, request.headers)
+    return await signer_of(ActorResolver(app[DATABASE], app[HTTP_CLIENT], config), config, signed)
+
+
+def _secure(request: web.Request) -> bool:
+    return request.app[CONFIG].federation.authorized_fetch
+
+
+async def document_reader(request: web.Request) -> Reader:
+    """The reader of a post or collection. In secure mode a valid signature is required (ApiError 401 or 403);
+    otherwise an unsigned request reads as anyone, and so does one whose signature is refused."""
+    try:
+        signer = await _signer(request)
+    except Refused as refusal:
+        log.info("signed GET of %s from %s refused: %s", request.path, request.remote, refusal.reason)
+        if _secure(request):
+            raise ApiError(refusal.status, refusal.reason) from None
+        return Reader(None)
+    if signer is None and _secure(request):
+        raise ApiError(401, "Request not signed: this server serves its documents only to signed requests")
+    return Reader(signer)
+
+
+async def full_actor_wanted(request: web.Request) -> bool:
+    """Whether a GET of a person's actor document gets the whole profile (True) or the bare one.
+
+    Secure mode: only a verified signer gets the profile; an unsigned request, or one whose signature does
+    not verify, gets the bare document, so a key can always be fetched (as Mastodon). A signer whose server
+    the federation policy refuses gets 403. Setting off: everyone gets the profile, signatures unread.
+    """
+    if not _secure(request):
+        return True
+    try:
+        return await _signer(request) is not None
+    except Refused as refusal:
+        log.info("signed GET of %s from %s: %s", request.path, request.remote, refusal.reason)
+        if refusal.status == 403:
+            raise ApiError(403, refusal.reason) from None
+        return False
