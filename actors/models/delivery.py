@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from essaim.actors.models.base import Base, snowflake_pk, utcnow
@@ -42,7 +42,8 @@ class Delivery(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(default=None)
 
-    __table_args__ = (UniqueConstraint("activity_id", "inbox_url"),)
+    # By host: the admins' per-host counts, and bringing a host's waiting deliveries forward.
+    __table_args__ = (UniqueConstraint("activity_id", "inbox_url"), Index("ix_deliveries_host_state", "host", "state"))
 
 
 class HostHealth(Base):
@@ -58,6 +59,9 @@ class HostHealth(Base):
     # Failing for days without one success: new deliveries give up at once until the host is heard from.
     unreachable_since: Mapped[datetime | None] = mapped_column(default=None)
     last_error: Mapped[str | None] = mapped_column(Text, default=None)
+    last_failure_at: Mapped[datetime | None] = mapped_column(default=None)
+    # When a delivery last went through; written at most once a minute (essaim.outbox.hosts.note_success).
+    last_success_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class GoneInbox(Base):

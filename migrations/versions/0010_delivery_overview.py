@@ -1,0 +1,32 @@
+"""What admins see per peer host: when it last took a delivery and last failed; deliveries indexed by host.
+
+Revision ID: 0010
+Revises: 0005
+Create Date: 2026-12-08
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0010"
+down_revision = "0005"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("host_health", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("last_success_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("last_failure_at", sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table("deliveries", schema=None) as batch_op:
+        batch_op.create_index("ix_deliveries_host_state", ["host", "state"], unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("deliveries", schema=None) as batch_op:
+        batch_op.drop_index("ix_deliveries_host_state")
+    with op.batch_alter_table("host_health", schema=None) as batch_op:
+        batch_op.drop_column("last_failure_at")
+        batch_op.drop_column("last_success_at")
