@@ -12,6 +12,7 @@ Rules, after Mastodon (`delivery_worker.rb`):
 - anything else (5xx, 408, 429, network errors, timeouts) → retried with `jobs.backoff`,
   given up after `jobs.MAX_ATTEMPTS` sends (about 2.8 days);
 - per host, the circuit breaker and the unreachable mark of essaim.outbox.hosts;
+- deliveries about one subject keep their order per inbox (essaim.outbox.ordering);
 - a host that had been failing and is heard from again — it answers a delivery, or sends us
   an activity (`heard_from`) — gets its waiting deliveries at once instead of at their
   backoff time; an admin can ask the same (`retry_now`).
@@ -40,13 +41,13 @@ from essaim.actors.models.base import utcnow
 from essaim.ids import new_id
 from essaim.outbox import hosts
 from essaim.outbox.actions import insert_ignoring_duplicates
+from essaim.outbox.ordering import PENDING_STATES, next_in_line, waiting_behind
 
 DELIVER = "outbox.deliver"  # the job kind; its payload is {"delivery_id": …}
 # Set in a session's `info` when its transaction made deliveries due: wake the worker after the commit.
 DELIVERIES_DUE = "essaim.deliveries_due"
 
 FINAL_STATES = (DeliveryState.DELIVERED.value, DeliveryState.GAVE_UP.value)
-PENDING_STATES = (DeliveryState.QUEUED.value, DeliveryState.RETRYING.value)
 RETRIED_CLIENT_ERRORS = (401, 408, 429)
 
 log = logging.getLogger(__name__)
@@ -113,13 +114,16 @@ async def plan_deliveries(
     signer_actor_id: int,
     inbox_urls: Iterable[str],
     *,
+    subject: str | None = None,
     now: datetime | None = None,
 ) -> list[Delivery]:
     """Create a ledger row and a job for each new target inbox of an activity; the rows created.
 
     Duplicate URLs are sent once, and planning the same activity again adds only inboxes it
     did not have (safe to re-run). Inboxes known to be gone and hosts marked unreachable get
-    a row that has given up already, so the ledger still shows them.
+    a row that has given up already, so the ledger still shows them. With a `subject` (what
+    the activity is about), an inbox still waiting for an earlier activity about it gets this
+    one only after that (essaim.outbox.ordering).
     """
     now = now or utcnow()
     wanted: dict[str, str] = {}
@@ -146,6 +150,7 @@ async def plan_deliveries(
             )
         )
     }
+    behind = await waiting_behind(session, subject, list(wanted)) if subject is not None else set()
     body = serialise(activity)
     planned: list[Delivery] = []
     for url, host in wanted.items():
@@ -158,21 +163,22 @@ async def plan_deliveries(
             actor_id=signer_actor_id,
             inbox_url=url,
             host=host,
+            subject_uri=subject,
             state=DeliveryState.QUEUED.value,
             state_since=now,
             attempts=0,
-            next_attempt_at=now,
+            next_attempt_at=None if url in behind else now,
             created_at=now,
         )
         if url in gone:
-            _give_up(delivery, "the inbox answered 410 Gone before: its actor was deleted", now)
+            _stop(delivery, "the inbox answered 410 Gone before: its actor was deleted", now)
         elif (since := unreachable.get(host)) is not None:
-            _give_up(delivery, f"the host is unreachable (failing since {since.isoformat()})", now)
+            _stop(delivery, f"the host is unreachable (failing since {since.isoformat()})", now)
         planned.append(delivery)
     session.add_all(planned)
-    queued = [d for d in planned if d.state == DeliveryState.QUEUED.value]
-    await jobs.enqueue_many(session, DELIVER, [({"delivery_id": d.id}, d.host) for d in queued], now=now)
-    if queued:
+    due = [d for d in planned if d.state == DeliveryState.QUEUED.value and d.next_attempt_at is not None]
+    await jobs.enqueue_many(session, DELIVER, [({"delivery_id": d.id}, d.host) for d in due], now=now)
+    if due:
         session.info[DELIVERIES_DUE] = True
     return planned
 
@@ -195,23 +201,23 @@ async def record_result(
     if status is not None and 200 <= status < 300:
         _set_state(delivery, DeliveryState.DELIVERED, now)
         delivery.delivered_at = now
-        delivery.next_attempt_at = None
-        delivery.last_error = None
+        delivery.next_attempt_at = None  # last_error stays: the ledger shows what the tries before met
         await hosts.note_success(session, delivery.host, now)
         await heard_from(session, delivery.host, now=now)
+        await _release_next(session, delivery, now)
         return delivery
     error = error or f"HTTP {status}"
     if status == 410:
-        _give_up(delivery, error, now)
+        await _give_up(session, delivery, error, now)
         await insert_ignoring_duplicates(session, GoneInbox, inbox_url=delivery.inbox_url, gone_at=now)
         await heard_from(session, delivery.host, now=now)
     elif status is not None and (status == 501 or (400 <= status < 500 and status not in RETRIED_CLIENT_ERRORS)):
-        _give_up(delivery, error, now)
+        await _give_up(session, delivery, error, now)
         await heard_from(session, delivery.host, now=now)
     else:
         await hosts.host_failed(session, delivery.host, error, now)
         if delivery.attempts >= jobs.MAX_ATTEMPTS:
-            _give_up(delivery, error, now)
+            await _give_up(session, delivery, error, now)
         else:
             if delivery.state != DeliveryState.RETRYING.value:
                 _set_state(delivery, DeliveryState.RETRYING, now)
@@ -284,11 +290,12 @@ async def claim_deliveries(
             continue
         host = health.get(delivery.host)
         if delivery.inbox_url in gone:
-            _give_up(delivery, "the inbox answered 410 Gone: its actor was deleted", now)
+            await _give_up(session, delivery, "the inbox answered 410 Gone: its actor was deleted", now)
             await jobs.complete(session, job.id)
             continue
         if host is not None and host.unreachable_since is not None:
-            _give_up(delivery, f"the host is unreachable (failing since {host.unreachable_since.isoformat()})", now)
+            since = host.unreachable_since.isoformat()
+            await _give_up(session, delivery, f"the host is unreachable (failing since {since})", now)
             await jobs.complete(session, job.id)
             continue
         probe_wait = now + timedelta(seconds=min(hosts.BREAKER_COOL_OFF, lease))  # for the probe's verdict
@@ -375,7 +382,22 @@ def _set_state(delivery: Delivery, state: DeliveryState, now: datetime) -> None:
     delivery.state_since = now
 
 
-def _give_up(delivery: Delivery, error: str, now: datetime) -> None:
+def _stop(delivery: Delivery, error: str, now: datetime) -> None:
+    """Mark the delivery given up (nothing waits behind one that was never pending)."""
     _set_state(delivery, DeliveryState.GAVE_UP, now)
     delivery.last_error = error
     delivery.next_attempt_at = None
+
+
+async def _give_up(session: AsyncSession, delivery: Delivery, error: str, now: datetime) -> None:
+    _stop(delivery, error, now)
+    await _release_next(session, delivery, now)
+
+
+async def _release_next(session: AsyncSession, settled: Delivery, now: datetime) -> None:
+    """The delivery is settled: the next one about the same subject to the same inbox may go now."""
+    following = await next_in_line(session, settled)
+    if following is not None:
+        following.next_attempt_at = now
+        await jobs.enqueue(session, DELIVER, {"delivery_id": following.id}, group_key=following.host, now=now)
+        session.info[DELIVERIES_DUE] = True

@@ -32,10 +32,14 @@ class Delivery(Base):
     actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"))  # the local signer
     inbox_url: Mapped[str] = mapped_column(String(2048))
     host: Mapped[str] = mapped_column(String(255))  # host[:port] of the inbox, lower-case
+    # What the activity is about (a post, a favourite…): deliveries about one subject reach an
+    # inbox in the order planned (essaim.outbox.ordering). NULL: no order to keep.
+    subject_uri: Mapped[str | None] = mapped_column(String(2048), default=None, index=True)
     state: Mapped[str] = mapped_column(String(16), default=DeliveryState.QUEUED.value)
     # When the row entered its state; while retrying, the first failure.
     state_since: Mapped[datetime] = mapped_column(default=utcnow)
     attempts: Mapped[int] = mapped_column(default=0)  # requests actually sent
+    # NULL while queued: it waits for an earlier delivery about the same subject to settle.
     next_attempt_at: Mapped[datetime | None] = mapped_column(default=None)
     last_status: Mapped[int | None] = mapped_column(default=None)
     last_error: Mapped[str | None] = mapped_column(Text, default=None)

@@ -20,12 +20,15 @@ from tests.outbox.conftest import Clock
 UP, DOWN, PICKY = "https://up.example/inbox", "https://down.example/inbox", "https://picky.example/inbox"
 
 
-async def _plan(database: Database, signer: int, clock: Clock, activity_id: str, *inboxes: str) -> None:
+async def plan(
+    database: Database, signer: int, clock: Clock, activity_id: str, *inboxes: str, subject: str | None = None
+) -> None:
     async with database.transaction() as session:
-        await plan_deliveries(session, activity_id, {"id": activity_id}, signer, inboxes, now=clock.now)
+        body = {"id": activity_id}
+        await plan_deliveries(session, activity_id, body, signer, inboxes, subject=subject, now=clock.now)
 
 
-async def _answer(database: Database, clock: Clock, answers: dict[str, int | None]) -> int:
+async def answer(database: Database, clock: Clock, answers: dict[str, int | None]) -> int:
     """Claim what is due now and answer per host (None: a network error); how many were sent."""
     async with database.transaction() as session:
         batch = await claim_deliveries(session, "w", 100, 30, now=clock.now)
@@ -68,10 +71,10 @@ async def test_a_posts_ledger_covers_its_create_and_updates_per_host(
     create, update = create_id(status), update_id(status, status.edited_at)
     async with database.session() as session:
         assert await ledger.post_activities(session, status) == {create: "Create", update: "Update"}
-    await _plan(database, signer, clock, create, UP, DOWN, PICKY)
-    await _answer(database, clock, {"up.example": 202, "down.example": None, "picky.example": 403})
-    await _plan(database, signer, clock, update, UP, DOWN)
-    await _plan(database, signer, clock, "https://essaim.example/users/1#likes/1", UP)  # not about this post
+    await plan(database, signer, clock, create, UP, DOWN, PICKY)
+    await answer(database, clock, {"up.example": 202, "down.example": None, "picky.example": 403})
+    await plan(database, signer, clock, update, UP, DOWN)
+    await plan(database, signer, clock, "https://essaim.example/users/1#likes/1", UP)  # not about this post
 
     async with database.session() as session:
         hosts = await ledger.post_ledger(session, status)
@@ -92,7 +95,7 @@ async def test_a_posts_ledger_covers_its_create_and_updates_per_host(
         ["Create"],
     )
 
-    await _answer(database, clock, {"up.example": 202, "down.example": None})
+    await answer(database, clock, {"up.example": 202, "down.example": None})
     async with database.session() as session:
         up_now = next(h for h in await ledger.post_ledger(session, status) if h.overall.host == "up.example")
     assert (up_now.overall.state, up_now.overall.delivered) == ("delivered", 1)
@@ -113,8 +116,8 @@ async def test_a_host_heard_from_again_gets_its_waiting_deliveries_now(
     database: Database, signer: int, clock: Clock
 ) -> None:
     for n in range(3):
-        await _plan(database, signer, clock, f"https://essaim.example/a/{n}", DOWN, "https://other-down.example/i")
-    await _answer(database, clock, {"down.example": None, "other-down.example": None})
+        await plan(database, signer, clock, f"https://essaim.example/a/{n}", DOWN, "https://other-down.example/i")
+    await answer(database, clock, {"down.example": None, "other-down.example": None})
     assert (await _health(database, "down.example")).consecutive_failures == 3
     clock.advance(1)
     async with database.transaction() as session:
@@ -136,23 +139,26 @@ async def test_the_first_success_after_failures_brings_the_others_forward(
     database: Database, signer: int, clock: Clock
 ) -> None:
     for n in range(3):
-        await _plan(database, signer, clock, f"https://essaim.example/a/{n}", DOWN)
-    assert await _answer(database, clock, {"down.example": 503}) == 3
+        await plan(database, signer, clock, f"https://essaim.example/a/{n}", DOWN)
+    assert await answer(database, clock, {"down.example": 503}) == 3
     async with database.session() as session:
         due = sorted(run_at for run_at in await session.scalars(select(Job.run_at)) if run_at is not None)
     clock.to(due[0])  # the earliest retry falls due; the host is back
-    assert await _answer(database, clock, {"down.example": 202}) == 1
-    assert await _answer(database, clock, {"down.example": 202}) == 2, "the others did not wait for their backoff"
+    assert await answer(database, clock, {"down.example": 202}) == 1
+    assert await answer(database, clock, {"down.example": 202}) == 2, "the others did not wait for their backoff"
     health = await _health(database, "down.example")
     assert (health.consecutive_failures, health.last_success_at) == (0, clock.now)
+    async with database.session() as session:
+        [state] = await ledger.ledger(session, "https://essaim.example/a/0")
+    assert (state.state, state.attempts, state.last_error) == ("delivered", 2, "HTTP 503"), "the history is kept"
 
 
 async def test_retry_now_ends_the_rest_and_makes_waiting_deliveries_due(
     database: Database, signer: int, clock: Clock
 ) -> None:
     for n in range(10):
-        await _plan(database, signer, clock, f"https://essaim.example/a/{n}", DOWN)
-    await _answer(database, clock, {"down.example": None})
+        await plan(database, signer, clock, f"https://essaim.example/a/{n}", DOWN)
+    await answer(database, clock, {"down.example": None})
     health = await _health(database, "down.example")
     assert health.unavailable_until == clock.now + timedelta(seconds=60), "ten failures: the breaker is open"
     async with database.session() as session:
@@ -169,9 +175,9 @@ async def test_retry_now_ends_the_rest_and_makes_waiting_deliveries_due(
 
 
 async def test_admins_overview_of_hosts(database: Database, signer: int, clock: Clock) -> None:
-    await _plan(database, signer, clock, "https://essaim.example/a/1", UP, DOWN, PICKY)
-    await _answer(database, clock, {"up.example": 202, "down.example": 503, "picky.example": 403})
-    await _plan(database, signer, clock, "https://essaim.example/a/2", UP)
+    await plan(database, signer, clock, "https://essaim.example/a/1", UP, DOWN, PICKY)
+    await answer(database, clock, {"up.example": 202, "down.example": 503, "picky.example": 403})
+    await plan(database, signer, clock, "https://essaim.example/a/2", UP)
     async with database.session() as session:
         summaries = {s.host: s for s in await ledger.host_overview(session, clock.now)}
     assert list(summaries) == ["down.example", "picky.example", "up.example"], "troubled hosts first"
@@ -187,8 +193,8 @@ async def test_a_busy_hosts_last_success_is_written_once_a_minute(
 ) -> None:
     first = clock.now
     for n, later in enumerate((30, 31, 0)):
-        await _plan(database, signer, clock, f"https://essaim.example/a/{n}", UP)
-        await _answer(database, clock, {"up.example": 202})
+        await plan(database, signer, clock, f"https://essaim.example/a/{n}", UP)
+        await answer(database, clock, {"up.example": 202})
         expected = first if n < 2 else clock.now
         assert (await _health(database, "up.example")).last_success_at == expected
         clock.advance(later)
