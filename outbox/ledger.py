@@ -119,19 +119,18 @@ async def post_ledger(session: AsyncSession, status: Status) -> list[PostHost]:
     return hosts
 
 
-async def host_overview(session: AsyncSession, now: datetime) -> list[HostSummary]:
-    """Every peer host with deliveries not yet delivered or a health record (any answer, any failure):
-    troubled hosts first, then by name."""
-    counted = (
-        select(Delivery.host, Delivery.state, func.count())
-        .where(Delivery.state != DeliveryState.DELIVERED.value)
-        .group_by(Delivery.host, Delivery.state)
-    )
+async def host_overview(session: AsyncSession, now: datetime, *, host: str | None = None) -> list[HostSummary]:
+    """Every peer host (or just `host`) with deliveries not yet delivered or a health record (any
+    answer, any failure): troubled hosts first, then by name."""
+    counted = select(Delivery.host, Delivery.state, func.count()).where(Delivery.state != DeliveryState.DELIVERED.value)
+    known = select(HostHealth)
+    if host is not None:
+        counted, known = counted.where(Delivery.host == host), known.where(HostHealth.host == host)
     counts: dict[str, dict[str, int]] = {}
-    for host, state, count in await session.execute(counted):
-        counts.setdefault(host, {})[state] = count
-    health = {row.host: row for row in await session.scalars(select(HostHealth))}
-    summaries = [_summary(host, counts.get(host, {}), health.get(host), now) for host in counts.keys() | health.keys()]
+    for name, state, count in await session.execute(counted.group_by(Delivery.host, Delivery.state)):
+        counts.setdefault(name, {})[state] = count
+    health = {row.host: row for row in await session.scalars(known)}
+    summaries = [_summary(name, counts.get(name, {}), health.get(name), now) for name in counts.keys() | health.keys()]
     return sorted(summaries, key=lambda s: (not s.troubled, s.host))
 
 
