@@ -14,8 +14,12 @@ from essaim.actors.models import Actor, Follow, HomeFeedEntry, Mention, Notifica
 
 
 async def fan_out(session: AsyncSession, status: Status) -> None:
-    """Home feeds of the author, of local followers (unless direct) and of local mentioned actors."""
-    owners: list[Select[int]] = [select(literal(status.actor_id, BigInteger).label("owner_id"))]
+    """Home feeds of a local author, of local followers (unless direct) and of local mentioned actors.
+
+    Remote actors have no home feed here: a row for a remote author would never be read.
+    """
+    author = select(Actor.id.label("owner_id")).where(Actor.id == status.actor_id, Actor.domain.is_(None))
+    owners: list[Select[int]] = [author]
     if status.visibility != Visibility.DIRECT.value:
         followers = select(Follow.follower_id.label("owner_id")).join(Actor, Actor.id == Follow.follower_id)
         owners.append(

@@ -184,3 +184,38 @@ async def forget_given_up(session: AsyncSession, kinds: Collection[str], before:
         delete(Job).where(Job.kind.in_(kinds), Job.run_at.is_(None), Job.created_at < before)
     )
     return int(getattr(result, "rowcount", 0))
+
+
+async def renew(
+    session: AsyncSession, job_ids: Collection[int], worker_id: str, lease: float, *, now: datetime | None = None
+) -> int:
+    """Extend the leases `worker_id` still holds on `job_ids` to `lease` seconds from now; how many it held.
+
+    A worker renews while it works, so leases can be short: a worker that dies (a crash, SIGKILL)
+    leaves jobs that another claim takes again after one short lease, not after the longest run.
+    """
+    if not job_ids:
+        return 0
+    now = now or utcnow()
+    result = await session.execute(
+        update(Job)
+        .where(Job.id.in_(list(job_ids)), Job.locked_by == worker_id)
+        .values(locked_until=now + timedelta(seconds=lease))
+    )
+    return int(getattr(result, "rowcount", 0))
+
+
+async def hurry(session: AsyncSession, kind: str, group_key: str, *, now: datetime | None = None) -> int:
+    """Make the waiting jobs of one group due now (a peer is back); leased and given-up jobs are left alone."""
+    now = now or utcnow()
+    result = await session.execute(
+        update(Job)
+        .where(
+            Job.kind == kind,
+            Job.group_key == group_key,
+            Job.run_at > now,
+            or_(Job.locked_until.is_(None), Job.locked_until <= now),
+        )
+        .values(run_at=now)
+    )
+    return int(getattr(result, "rowcount", 0))

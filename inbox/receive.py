@@ -16,6 +16,8 @@ The checks, in order (fedi-anchors §5 rows 1–11), each refusal with the statu
 
 Then the activity id is recorded (a second delivery of the same id is acknowledged and dropped)
 and an `inbox.process` job is queued in the same commit, so a crash after the 202 loses nothing.
+A verified request also proves its server is up: if we had marked it failing, our deliveries
+waiting for it go now (`delivery.heard_from`).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from essaim.inbox.authenticate import Refused, verified_signer
 from essaim.inbox.policy import host_allowed, peer_host
 from essaim.inbox.resolve import ActorResolver
 from essaim.outbox.actions import insert_ignoring_duplicates
+from essaim.outbox.delivery import heard_from, host_of
 
 PROCESS = "inbox.process"  # the job kind; its payload is {"activity": {…}, "sender_id": …}
 MAX_ACTIVITY_BYTES = 1024 * 1024  # Mastodon's MAX_JSON_SIZE
@@ -115,6 +118,7 @@ def _check_origins(activity: Mapping[str, Any], sender: Actor, config: Config) -
 async def _record(database: Database, activity: Mapping[str, Any], sender: Actor) -> Received:
     activity_id = str(activity["id"])
     async with database.transaction() as session:
+        await heard_from(session, host_of(sender.uri))  # its inboxes are on its host (parse_actor checks)
         first = await insert_ignoring_duplicates(session, InboxItem, activity_id=activity_id, received_at=utcnow())
         if first:
             payload = {"activity": dict(activity), "sender_id": sender.id}

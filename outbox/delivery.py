@@ -1,6 +1,6 @@
-"""The delivery ledger: plan one delivery per target inbox, decide what each answer means, report per host.
+"""The delivery ledger: plan one delivery per target inbox, decide what each answer means, claim what is due.
 
-Rules, after Mastodon (`delivery_worker.rb`, `delivery_failure_tracker.rb`, its Stoplight):
+Rules, after Mastodon (`delivery_worker.rb`):
 
 - one row and one `outbox.deliver` job per (activity, inbox); callers pass shared inboxes
   (`inboxes_for`), so a post reaches a host once however many followers live there;
@@ -11,13 +11,15 @@ Rules, after Mastodon (`delivery_worker.rb`, `delivery_failure_tracker.rb`, its 
   are retried, as Mastodon does (401 is often a peer briefly unable to fetch our key);
 - anything else (5xx, 408, 429, network errors, timeouts) → retried with `jobs.backoff`,
   given up after `jobs.MAX_ATTEMPTS` sends (about 2.8 days);
-- per host, a circuit breaker: after `BREAKER_THRESHOLD` failures in a row the host rests
-  (`BREAKER_COOL_OFF`, doubling with each further failure up to `BREAKER_MAX_COOL_OFF`) and
-  its deliveries wait instead of hammering it; then one delivery probes it, alone;
-- a host failing for `UNREACHABLE_AFTER` without one success is marked unreachable: its
-  deliveries give up at once until it is heard from again (`host_reachable`, for the inbox).
+- per host, the circuit breaker and the unreachable mark of essaim.outbox.hosts;
+- deliveries about one subject keep their order per inbox (essaim.outbox.ordering);
+- a host that had been failing and is heard from again — it answers a delivery, or sends us
+  an activity (`heard_from`) — gets its waiting deliveries at once instead of at their
+  backoff time; an admin can ask the same (`retry_now`).
 
-Any answer at all (even a refusal) proves the host is up and closes its breaker.
+A transaction that makes deliveries due marks its session (`DELIVERIES_DUE`), so the worker
+can be woken once it commits (essaim.outbox.worker.wake_on_commit). What the ledger shows
+people is in essaim.outbox.ledger.
 """
 
 from __future__ import annotations
@@ -30,20 +32,20 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from essaim.actors import jobs
 from essaim.actors.models import Actor, Delivery, DeliveryState, GoneInbox, HostHealth
 from essaim.actors.models.base import utcnow
 from essaim.ids import new_id
+from essaim.outbox import hosts
+from essaim.outbox.actions import insert_ignoring_duplicates
+from essaim.outbox.ordering import PENDING_STATES, next_in_line, waiting_behind
 
 DELIVER = "outbox.deliver"  # the job kind; its payload is {"delivery_id": …}
-BREAKER_THRESHOLD = 10
-BREAKER_COOL_OFF = 60.0  # seconds, after the threshold is reached
-BREAKER_MAX_COOL_OFF = 3600.0
-UNREACHABLE_AFTER = timedelta(days=7)
+# Set in a session's `info` when its transaction made deliveries due: wake the worker after the commit.
+DELIVERIES_DUE = "essaim.deliveries_due"
 
 FINAL_STATES = (DeliveryState.DELIVERED.value, DeliveryState.GAVE_UP.value)
 RETRIED_CLIENT_ERRORS = (401, 408, 429)
@@ -70,21 +72,6 @@ class Batch:
 
     ready: list[Attempt]
     claimed: int
-
-
-@dataclass(frozen=True)
-class HostState:
-    """One target host of an activity, as the author is shown it."""
-
-    host: str
-    state: DeliveryState
-    since: datetime  # when it entered that state (retrying: the first failure)
-    attempts: int
-    last_status: int | None
-    last_error: str | None
-    next_attempt_at: datetime | None
-    inboxes: int
-    delivered: int
 
 
 def host_of(url: str) -> str:
@@ -127,13 +114,16 @@ async def plan_deliveries(
     signer_actor_id: int,
     inbox_urls: Iterable[str],
     *,
+    subject: str | None = None,
     now: datetime | None = None,
 ) -> list[Delivery]:
     """Create a ledger row and a job for each new target inbox of an activity; the rows created.
 
     Duplicate URLs are sent once, and planning the same activity again adds only inboxes it
     did not have (safe to re-run). Inboxes known to be gone and hosts marked unreachable get
-    a row that has given up already, so the ledger still shows them.
+    a row that has given up already, so the ledger still shows them. With a `subject` (what
+    the activity is about), an inbox still waiting for an earlier activity about it gets this
+    one only after that (essaim.outbox.ordering).
     """
     now = now or utcnow()
     wanted: dict[str, str] = {}
@@ -160,6 +150,7 @@ async def plan_deliveries(
             )
         )
     }
+    behind = await waiting_behind(session, subject, list(wanted)) if subject is not None else set()
     body = serialise(activity)
     planned: list[Delivery] = []
     for url, host in wanted.items():
@@ -172,20 +163,23 @@ async def plan_deliveries(
             actor_id=signer_actor_id,
             inbox_url=url,
             host=host,
+            subject_uri=subject,
             state=DeliveryState.QUEUED.value,
             state_since=now,
             attempts=0,
-            next_attempt_at=now,
+            next_attempt_at=None if url in behind else now,
             created_at=now,
         )
         if url in gone:
-            _give_up(delivery, "the inbox answered 410 Gone before: its actor was deleted", now)
+            _stop(delivery, "the inbox answered 410 Gone before: its actor was deleted", now)
         elif (since := unreachable.get(host)) is not None:
-            _give_up(delivery, f"the host is unreachable (failing since {since.isoformat()})", now)
+            _stop(delivery, f"the host is unreachable (failing since {since.isoformat()})", now)
         planned.append(delivery)
     session.add_all(planned)
-    queued = [d for d in planned if d.state == DeliveryState.QUEUED.value]
-    await jobs.enqueue_many(session, DELIVER, [({"delivery_id": d.id}, d.host) for d in queued], now=now)
+    due = [d for d in planned if d.state == DeliveryState.QUEUED.value and d.next_attempt_at is not None]
+    await jobs.enqueue_many(session, DELIVER, [({"delivery_id": d.id}, d.host) for d in due], now=now)
+    if due:
+        session.info[DELIVERIES_DUE] = True
     return planned
 
 
@@ -207,22 +201,23 @@ async def record_result(
     if status is not None and 200 <= status < 300:
         _set_state(delivery, DeliveryState.DELIVERED, now)
         delivery.delivered_at = now
-        delivery.next_attempt_at = None
-        delivery.last_error = None
-        await host_reachable(session, delivery.host)
+        delivery.next_attempt_at = None  # last_error stays: the ledger shows what the tries before met
+        await hosts.note_success(session, delivery.host, now)
+        await heard_from(session, delivery.host, now=now)
+        await _release_next(session, delivery, now)
         return delivery
     error = error or f"HTTP {status}"
     if status == 410:
-        _give_up(delivery, error, now)
-        await session.execute(_insert(session, GoneInbox).values(inbox_url=delivery.inbox_url, gone_at=now))
-        await host_reachable(session, delivery.host)
+        await _give_up(session, delivery, error, now)
+        await insert_ignoring_duplicates(session, GoneInbox, inbox_url=delivery.inbox_url, gone_at=now)
+        await heard_from(session, delivery.host, now=now)
     elif status is not None and (status == 501 or (400 <= status < 500 and status not in RETRIED_CLIENT_ERRORS)):
-        _give_up(delivery, error, now)
-        await host_reachable(session, delivery.host)
+        await _give_up(session, delivery, error, now)
+        await heard_from(session, delivery.host, now=now)
     else:
-        await _host_failed(session, delivery.host, error, now)
+        await hosts.host_failed(session, delivery.host, error, now)
         if delivery.attempts >= jobs.MAX_ATTEMPTS:
-            _give_up(delivery, error, now)
+            await _give_up(session, delivery, error, now)
         else:
             if delivery.state != DeliveryState.RETRYING.value:
                 _set_state(delivery, DeliveryState.RETRYING, now)
@@ -275,8 +270,8 @@ async def claim_deliveries(
         return Batch([], 0)
     ids = {job.id: _delivery_id(job.payload) for job in claimed}
     deliveries = {d.id: d for d in await session.scalars(select(Delivery).where(Delivery.id.in_(ids.values())))}
-    hosts = {d.host for d in deliveries.values()}
-    health = {h.host: h for h in await session.scalars(select(HostHealth).where(HostHealth.host.in_(hosts)))}
+    targets = {d.host for d in deliveries.values()}
+    health = {h.host: h for h in await session.scalars(select(HostHealth).where(HostHealth.host.in_(targets)))}
     gone = set(
         await session.scalars(
             select(GoneInbox.inbox_url).where(GoneInbox.inbox_url.in_({d.inbox_url for d in deliveries.values()}))
@@ -295,20 +290,21 @@ async def claim_deliveries(
             continue
         host = health.get(delivery.host)
         if delivery.inbox_url in gone:
-            _give_up(delivery, "the inbox answered 410 Gone: its actor was deleted", now)
+            await _give_up(session, delivery, "the inbox answered 410 Gone: its actor was deleted", now)
             await jobs.complete(session, job.id)
             continue
         if host is not None and host.unreachable_since is not None:
-            _give_up(delivery, f"the host is unreachable (failing since {host.unreachable_since.isoformat()})", now)
+            since = host.unreachable_since.isoformat()
+            await _give_up(session, delivery, f"the host is unreachable (failing since {since})", now)
             await jobs.complete(session, job.id)
             continue
-        probe_wait = now + timedelta(seconds=min(BREAKER_COOL_OFF, lease))  # for the probe's verdict
+        probe_wait = now + timedelta(seconds=min(hosts.BREAKER_COOL_OFF, lease))  # for the probe's verdict
         until = resting.get(delivery.host) or (probe_wait if delivery.host in probing else None)
         if until is None and per_host is not None and busy.get(delivery.host, 0) >= per_host:
             over_cap.append(job.id)
             continue
-        if until is None and host is not None and host.consecutive_failures >= BREAKER_THRESHOLD:
-            if await _take_probe(session, delivery.host, now, lease):
+        if until is None and host is not None and host.consecutive_failures >= hosts.BREAKER_THRESHOLD:
+            if await hosts.take_probe(session, delivery.host, now, lease):
                 probing.add(delivery.host)
             else:  # another worker is probing
                 until = resting[delivery.host] = probe_wait
@@ -333,20 +329,32 @@ async def claim_deliveries(
     return Batch(ready, len(claimed))
 
 
-async def host_reachable(session: AsyncSession, host: str) -> None:
-    """The host answered (or sent us something): close its breaker and clear its failures."""
+async def heard_from(session: AsyncSession, host: str, *, now: datetime | None = None) -> int:
+    """The host is up (it answered, or sent us an activity): clear its failures; if it had been
+    failing, its waiting deliveries are due now rather than at their backoff time. How many.
+    """
+    if await hosts.host_reachable(session, host):
+        return await _bring_forward(session, host, now or utcnow())
+    return 0
+
+
+async def retry_now(session: AsyncSession, host: str, *, now: datetime | None = None) -> int:
+    """An admin's "retry now": the host's rest ends and its waiting deliveries are due now. How many."""
+    await hosts.let_through(session, host)
+    return await _bring_forward(session, host, now or utcnow())
+
+
+async def _bring_forward(session: AsyncSession, host: str, now: datetime) -> int:
     await session.execute(
-        update(HostHealth)
-        .where(
-            HostHealth.host == host,
-            or_(
-                HostHealth.consecutive_failures > 0,
-                HostHealth.unavailable_until.is_not(None),
-                HostHealth.unreachable_since.is_not(None),
-            ),
-        )
-        .values(consecutive_failures=0, failing_since=None, unavailable_until=None, unreachable_since=None)
+        update(Delivery)
+        .where(Delivery.host == host, Delivery.state.in_(PENDING_STATES), Delivery.next_attempt_at > now)
+        .values(next_attempt_at=now)
+        .execution_options(synchronize_session=False)
     )
+    moved = await jobs.hurry(session, DELIVER, host, now=now)
+    if moved:
+        session.info[DELIVERIES_DUE] = True
+    return moved
 
 
 async def forget_settled(session: AsyncSession, before: datetime) -> int:
@@ -358,47 +366,6 @@ async def forget_settled(session: AsyncSession, before: datetime) -> int:
         delete(Delivery).where(Delivery.state.in_(FINAL_STATES), Delivery.state_since < before)
     )
     return int(getattr(result, "rowcount", 0))
-
-
-def cool_off(failures: int) -> float:
-    """Seconds a host rests after `failures` failures in a row: none below the threshold, then doubling."""
-    if failures < BREAKER_THRESHOLD:
-        return 0.0
-    return min(BREAKER_COOL_OFF * 2 ** (failures - BREAKER_THRESHOLD), BREAKER_MAX_COOL_OFF)
-
-
-async def ledger(session: AsyncSession, activity_id: str) -> list[HostState]:
-    """Per target host of an activity, where its delivery stands; hosts still pending first, then by name."""
-    rows = list(await session.scalars(select(Delivery).where(Delivery.activity_id == activity_id)))
-    by_host: dict[str, list[Delivery]] = {}
-    for row in rows:
-        by_host.setdefault(row.host, []).append(row)
-    states = [_host_state(host, deliveries) for host, deliveries in by_host.items()]
-    return sorted(states, key=lambda s: (_PRECEDENCE.index(s.state), s.host))
-
-
-# A host's state is the least settled of its inboxes' states.
-_PRECEDENCE = (DeliveryState.RETRYING, DeliveryState.QUEUED, DeliveryState.GAVE_UP, DeliveryState.DELIVERED)
-
-
-def _host_state(host: str, deliveries: list[Delivery]) -> HostState:
-    state = next(s for s in _PRECEDENCE if any(d.state == s.value for d in deliveries))
-    mine = [d for d in deliveries if d.state == state.value]
-    latest = max(mine, key=lambda d: (d.attempts, d.state_since))
-    pending = [d.next_attempt_at for d in mine if d.next_attempt_at is not None]
-    return HostState(
-        host=host,
-        state=state,
-        since=min(d.state_since for d in mine),
-        attempts=latest.attempts,
-        last_status=latest.last_status,
-        last_error=latest.last_error,
-        next_attempt_at=min(pending)
-        if pending and state not in (DeliveryState.DELIVERED, DeliveryState.GAVE_UP)
-        else None,
-        inboxes=len(deliveries),
-        delivered=sum(d.state == DeliveryState.DELIVERED.value for d in deliveries),
-    )
 
 
 def _delivery_id(payload: Mapping[str, Any]) -> int:
@@ -415,48 +382,22 @@ def _set_state(delivery: Delivery, state: DeliveryState, now: datetime) -> None:
     delivery.state_since = now
 
 
-def _give_up(delivery: Delivery, error: str, now: datetime) -> None:
+def _stop(delivery: Delivery, error: str, now: datetime) -> None:
+    """Mark the delivery given up (nothing waits behind one that was never pending)."""
     _set_state(delivery, DeliveryState.GAVE_UP, now)
     delivery.last_error = error
     delivery.next_attempt_at = None
 
 
-def _insert(session: AsyncSession, table: type[GoneInbox] | type[HostHealth]) -> Any:
-    """INSERT … ON CONFLICT DO NOTHING on either engine: two workers may record the same row at once."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(table).on_conflict_do_nothing()
+async def _give_up(session: AsyncSession, delivery: Delivery, error: str, now: datetime) -> None:
+    _stop(delivery, error, now)
+    await _release_next(session, delivery, now)
 
 
-async def _host_failed(session: AsyncSession, host: str, error: str, now: datetime) -> None:
-    """Count a failure against the host; open its breaker past the threshold; mark it unreachable after days."""
-    await session.execute(_insert(session, HostHealth).values(host=host, consecutive_failures=0))
-    health = (
-        await session.scalars(
-            select(HostHealth)
-            .where(HostHealth.host == host)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-    ).one()
-    health.consecutive_failures += 1
-    health.failing_since = health.failing_since or now
-    health.last_error = error
-    if health.consecutive_failures >= BREAKER_THRESHOLD:
-        health.unavailable_until = now + timedelta(seconds=cool_off(health.consecutive_failures))
-    if health.unreachable_since is None and now - health.failing_since >= UNREACHABLE_AFTER:
-        health.unreachable_since = now
-        log.warning("marking %s unreachable: failing since %s (%s)", host, health.failing_since.isoformat(), error)
-
-
-async def _take_probe(session: AsyncSession, host: str, now: datetime, lease: float) -> bool:
-    """Claim the one probe of a host whose cool-off is over; False when another worker holds it."""
-    result = await session.execute(
-        update(HostHealth)
-        .where(
-            HostHealth.host == host,
-            or_(HostHealth.unavailable_until.is_(None), HostHealth.unavailable_until <= now),
-        )
-        .values(unavailable_until=now + timedelta(seconds=lease))
-        .execution_options(synchronize_session=False)
-    )
-    return bool(getattr(result, "rowcount", 0))
+async def _release_next(session: AsyncSession, settled: Delivery, now: datetime) -> None:
+    """The delivery is settled: the next one about the same subject to the same inbox may go now."""
+    following = await next_in_line(session, settled)
+    if following is not None:
+        following.next_attempt_at = now
+        await jobs.enqueue(session, DELIVER, {"delivery_id": following.id}, group_key=following.host, now=now)
+        session.info[DELIVERIES_DUE] = True

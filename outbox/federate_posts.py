@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from essaim.actors.models import Actor, Favourite, Follow, Mention, Status, Visibility
 from essaim.actors.visibility import PUBLIC_VISIBILITIES
 from essaim.federation.render import post_activities as render
+from essaim.federation.vocab import id_of
 from essaim.outbox.actions import LocalNode
 from essaim.outbox.delivery import inboxes_for, plan_deliveries
 from essaim.outbox.note_parts import parts_of
@@ -62,12 +63,20 @@ async def _post_audience(session: AsyncSession, status: Status, mentioned: list[
     return reached
 
 
+def _subject(activity: Mapping[str, Any]) -> str:
+    """What an activity is about, so a post's Create, Updates and Delete (a Like and its Undo) keep their order."""
+    if activity["type"] in ("Create", "Update", "Delete", "Undo"):
+        return id_of(activity["object"]) or str(activity["id"])
+    return str(activity["id"])
+
+
 async def _plan(session: AsyncSession, activity: Mapping[str, Any], signer: Actor, actors: Iterable[Actor]) -> None:
     if signer.domain is not None:  # only local actors sign; a remote actor's activity is theirs to send
         return
     inboxes = inboxes_for(actors)
     if inboxes:
-        await plan_deliveries(session, str(activity["id"]), render.document(activity), signer.id, inboxes)
+        body = render.document(activity)
+        await plan_deliveries(session, str(activity["id"]), body, signer.id, inboxes, subject=_subject(activity))
 
 
 # --- posts ---------------------------------------------------------------------------------------------

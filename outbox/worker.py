@@ -11,7 +11,16 @@ timeout, so a peer that hangs holds at most `per_host` slots for `send_timeout` 
 
 Stopping is graceful: no new claims; sends in flight get `grace` seconds to finish and be
 recorded; those still running are cancelled and their jobs released without counting an
-attempt, so the next start sends them again.
+attempt, so the next start sends them again. A worker that dies instead (SIGKILL, a crash)
+cannot release anything: its leases are short (`lease`, renewed every `renew_every` seconds
+while sends are in flight), so another worker — or the same node restarted — takes those
+jobs again within one lease. A send that was in flight is then sent a second time with the
+same activity id, which peers acknowledge without applying it twice.
+
+Waking: a transaction that made deliveries due marks its session (`delivery.DELIVERIES_DUE`);
+`wake_on_commit` wakes the worker when such a transaction commits, whoever ran it (an API
+action, the inbox, an admin), so deliveries leave at once instead of at the next poll and
+nothing is announced that a rollback erased.
 
 On PostgreSQL any number of processes may each run a worker on the same queue (the claim
 uses SKIP LOCKED). On SQLite exactly one process must run it: the node's server process.
@@ -30,11 +39,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from aiohttp import web
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from essaim.actors import jobs
 from essaim.actors.models.base import utcnow
 from essaim.db import Database
-from essaim.outbox.delivery import Attempt, claim_deliveries, finish_attempt
+from essaim.outbox.delivery import DELIVERIES_DUE, Attempt, claim_deliveries, finish_attempt
 
 # Sends one delivery: the HTTP status, or None and what went wrong (refused, reset, TLS…).
 Sender = Callable[[Attempt], Awaitable[tuple[int | None, str | None]]]
@@ -48,14 +59,16 @@ log = logging.getLogger(__name__)
 class WorkerSettings:
     concurrency: int = 32  # sends in flight in this process
     per_host: int = 4  # sends in flight to one host (Lemmy and Mastodon use a handful)
-    lease: float = 300.0  # seconds a claimed job stays ours; must outlast a send and its recording
+    # Seconds a claimed job stays ours without renewal: how long the jobs of a dead worker wait.
+    lease: float = 30.0
+    renew_every: float = 10.0  # seconds between lease renewals while sends are in flight
     send_timeout: float = 60.0
     poll_interval: float = 1.0  # seconds between claims when the queue looks empty
     grace: float = 10.0  # seconds a stopping worker lets sends in flight finish
 
     def __post_init__(self) -> None:
-        if self.send_timeout >= self.lease:
-            raise ValueError("send_timeout must be shorter than the lease, or a slow send could be sent twice")
+        if self.renew_every * 2 > self.lease:
+            raise ValueError("renew_every must be at most half the lease, or a lease could run out between renewals")
 
 
 def new_worker_id() -> str:
@@ -86,6 +99,7 @@ class DeliveryWorker:
         self._wake = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
+        self._renewing: asyncio.Task[None] | None = None
 
     @property
     def in_flight(self) -> list[Attempt]:
@@ -96,8 +110,9 @@ class DeliveryWorker:
         return self._task is not None and not self._task.done()
 
     def start(self) -> None:
-        """Run the loop in a background task until `stop()`."""
+        """Run the loop and the lease renewals in background tasks until `stop()`."""
         self._task = asyncio.create_task(self.run(), name=f"delivery worker {self.worker_id}")
+        self._renewing = asyncio.create_task(self._renew_leases(), name=f"leases of {self.worker_id}")
 
     def wake(self) -> None:
         """Claim now instead of at the next poll: deliveries were just planned."""
@@ -111,6 +126,10 @@ class DeliveryWorker:
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
         await self._drain(self.settings.grace if grace is None else grace)
+        if self._renewing is not None:
+            self._renewing.cancel()
+            await asyncio.gather(self._renewing, return_exceptions=True)
+            self._renewing = None
 
     async def run(self) -> None:
         """Claim and send until stopped; an empty queue is polled every `poll_interval` seconds."""
@@ -139,6 +158,19 @@ class DeliveryWorker:
 
     def _free(self) -> int:
         return self.settings.concurrency - len(self._in_flight)
+
+    async def _renew_leases(self) -> None:
+        """Keep the leases of sends in flight alive, so only a dead worker's jobs run out."""
+        while True:
+            await asyncio.sleep(self.settings.renew_every)
+            held = [attempt.job_id for attempt in self._in_flight.values()]
+            if not held:
+                continue
+            try:
+                async with self.database.transaction() as session:
+                    await jobs.renew(session, held, self.worker_id, self.settings.lease, now=self.clock())
+            except Exception:  # the leases may run out: a peer may get a send twice, and dedupes it by id
+                log.exception("renewing the leases of %d deliveries failed", len(held))
 
     async def _claim_and_start(self) -> tuple[int, bool]:
         """(jobs claimed, whether the claim was as large as asked)."""
@@ -213,6 +245,22 @@ class DeliveryWorker:
             await asyncio.gather(*self._in_flight, return_exceptions=True)
 
 
+def wake_on_commit(worker: DeliveryWorker) -> Callable[[], None]:
+    """Wake `worker` whenever a transaction on its database that made deliveries due commits.
+
+    Listens to every session of the process (SQLAlchemy's `after_commit`); sessions of other
+    databases are left alone. Returns the function that stops listening.
+    """
+    engine = worker.database.engine.sync_engine
+
+    def committed(session: Session) -> None:
+        if session.bind is engine and session.info.pop(DELIVERIES_DUE, False):
+            worker.wake()
+
+    event.listen(Session, "after_commit", committed)
+    return lambda: event.remove(Session, "after_commit", committed)
+
+
 def delivery_worker(
     database: Callable[[web.Application], Database],
     sender: Callable[[web.Application], Sender],
@@ -223,8 +271,9 @@ def delivery_worker(
     """An aiohttp cleanup context running a worker beside the server, stopped gracefully at shutdown.
 
     `database` and `sender` read what the worker needs from the application once it has
-    started (contexts appended before this one have run); `key`, when given, stores the
-    worker on the application so actions can `wake()` it. Usage in web/app.py:
+    started (contexts appended before this one have run); the worker wakes whenever a
+    transaction that planned deliveries commits (`wake_on_commit`); `key`, when given, stores
+    the worker on the application. Usage in web/app.py:
     `app.cleanup_ctx.append(delivery_worker(lambda app: app[DATABASE], make_sender, key=DELIVERY_WORKER))`.
     """
 
@@ -232,10 +281,12 @@ def delivery_worker(
         worker = DeliveryWorker(database(app), sender(app), settings)
         if key is not None:
             app[key] = worker
+        stop_listening = wake_on_commit(worker)
         worker.start()
         try:
             yield
         finally:
+            stop_listening()
             await worker.stop()
 
     return context

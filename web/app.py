@@ -21,7 +21,7 @@ from essaim.web.api.middleware import RateLimiter, api_middleware
 from essaim.web.api.routes import ROUTE_TABLES
 from essaim.web.errors import error_middleware
 from essaim.web.keys import CONFIG, DATABASE, SECRET, URIS
-from essaim.web.pages import auth, profiles, tags
+from essaim.web.pages import admin, auth, profiles, tags
 from essaim.web.pages.context import page_context
 from essaim.web.scheduler import scheduler
 from essaim.web.sessions import csrf_cookie_middleware
@@ -61,6 +61,7 @@ def create_app(config: Config) -> web.Application:
         profiles.routes,
         tags.routes,
         auth.routes,
+        admin.routes,
         *ROUTE_TABLES,
     ):
         app.router.add_routes(table)

@@ -14,6 +14,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from essaim.actors.models.actor import Actor
 from essaim.actors.models.base import Base, snowflake_pk, utcnow
 
+STAFF_ROLES = ("admin", "moderator")
+
 
 class Account(Base):
     __tablename__ = "accounts"
@@ -36,6 +38,11 @@ class Account(Base):
     @property
     def is_disabled(self) -> bool:
         return self.disabled_at is not None
+
+    @property
+    def is_staff(self) -> bool:
+        """Admins and moderators: they see the node's administration pages and API."""
+        return self.role in STAFF_ROLES
 
 
 class WebSession(Base):

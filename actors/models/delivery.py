@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from essaim.actors.models.base import Base, snowflake_pk, utcnow
@@ -32,17 +32,22 @@ class Delivery(Base):
     actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"))  # the local signer
     inbox_url: Mapped[str] = mapped_column(String(2048))
     host: Mapped[str] = mapped_column(String(255))  # host[:port] of the inbox, lower-case
+    # What the activity is about (a post, a favourite…): deliveries about one subject reach an
+    # inbox in the order planned (essaim.outbox.ordering). NULL: no order to keep.
+    subject_uri: Mapped[str | None] = mapped_column(String(2048), default=None, index=True)
     state: Mapped[str] = mapped_column(String(16), default=DeliveryState.QUEUED.value)
     # When the row entered its state; while retrying, the first failure.
     state_since: Mapped[datetime] = mapped_column(default=utcnow)
     attempts: Mapped[int] = mapped_column(default=0)  # requests actually sent
+    # NULL while queued: it waits for an earlier delivery about the same subject to settle.
     next_attempt_at: Mapped[datetime | None] = mapped_column(default=None)
     last_status: Mapped[int | None] = mapped_column(default=None)
     last_error: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(default=None)
 
-    __table_args__ = (UniqueConstraint("activity_id", "inbox_url"),)
+    # By host: the admins' per-host counts, and bringing a host's waiting deliveries forward.
+    __table_args__ = (UniqueConstraint("activity_id", "inbox_url"), Index("ix_deliveries_host_state", "host", "state"))
 
 
 class HostHealth(Base):
@@ -58,6 +63,9 @@ class HostHealth(Base):
     # Failing for days without one success: new deliveries give up at once until the host is heard from.
     unreachable_since: Mapped[datetime | None] = mapped_column(default=None)
     last_error: Mapped[str | None] = mapped_column(Text, default=None)
+    last_failure_at: Mapped[datetime | None] = mapped_column(default=None)
+    # When a delivery last went through; written at most once a minute (essaim.outbox.hosts.note_success).
+    last_success_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class GoneInbox(Base):

@@ -9,6 +9,7 @@ Envelopes are returned without `@context`; `document()` adds it for a delivery.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from essaim.actors.models import Actor, Status
@@ -38,13 +39,18 @@ def render_create(status: Status, author: Actor, parts: NoteParts = NO_PARTS) ->
     }
 
 
+def update_id(status: Status, edited: datetime) -> str:
+    """The id of the Update sent for the edit made at `edited` (one per edit: the time is in it)."""
+    return f"{status.uri}#updates/{int(edited.timestamp())}"
+
+
 def render_update(status: Status, author: Actor, parts: NoteParts = NO_PARTS) -> dict[str, Any]:
     """An edit: the whole new version, with `updated` (Mastodon requires it to accept an edit)."""
     note = render_note(status, author, parts)
     edited = status.edited_at or status.published
     note["updated"] = iso(edited)
     return {
-        "id": f"{status.uri}#updates/{int(edited.timestamp())}",
+        "id": update_id(status, edited),
         "type": "Update",
         "actor": author.uri,
         "published": note["updated"],

@@ -27,12 +27,12 @@ from tests.signed_fetch import SigningKey, signed_get_json, stored_key
 TIMEOUT = 10.0
 
 
-async def eventually(probe: Callable[[], Awaitable[Any]], what: str) -> Any:
-    """Poll every 0.2 s until `probe` returns something truthy (returned), or fail after TIMEOUT s."""
-    deadline = time.monotonic() + TIMEOUT
+async def eventually(probe: Callable[[], Awaitable[Any]], what: str, timeout: float = TIMEOUT) -> Any:
+    """Poll every 0.2 s until `probe` returns something truthy (returned), or fail after `timeout` s."""
+    deadline = time.monotonic() + timeout
     while not (found := await probe()):
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {TIMEOUT:g} s waiting for {what}")
+            raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
         await asyncio.sleep(0.2)
     return found
 

@@ -1,4 +1,4 @@
-"""The delivery ledger (essaim.outbox.delivery) on a real database: planning, answers, breaker, 410, ledger.
+"""The delivery ledger (essaim.outbox.delivery, hosts, ledger) on a real database: planning, answers, breaker, 410.
 
 No HTTP here: answers are recorded as a sender would report them (test_worker.py sends for real).
 Time is the test's `clock`.
@@ -13,7 +13,7 @@ from sqlalchemy import select
 from essaim.actors import jobs
 from essaim.actors.models import Actor, Delivery, DeliveryState, GoneInbox, HostHealth, Job
 from essaim.db import Database
-from essaim.outbox import delivery
+from essaim.outbox import delivery, hosts, ledger
 from essaim.outbox.delivery import DELIVER, claim_deliveries, finish_attempt, plan_deliveries, record_result
 from tests.outbox.conftest import Clock
 
@@ -200,9 +200,9 @@ async def test_retries_until_the_last_attempt_then_gives_up(database: Database, 
     assert (state.state, state.attempts, state.last_status) == (DeliveryState.GAVE_UP, 17, 503)
 
 
-async def _ledger(database: Database, activity_id: str) -> list[delivery.HostState]:
+async def _ledger(database: Database, activity_id: str) -> list[ledger.HostState]:
     async with database.session() as session:
-        return await delivery.ledger(session, activity_id)
+        return await ledger.ledger(session, activity_id)
 
 
 async def test_circuit_breaker_opens_after_ten_failures_and_closes_after_the_cool_off(
@@ -241,7 +241,7 @@ async def test_circuit_breaker_opens_after_ten_failures_and_closes_after_the_coo
         await finish_attempt(session, probe.ready[0], 503, None, now=clock.now)
     health = await _health(database, host)
     assert health is not None and health.unavailable_until == clock.now + timedelta(seconds=120)
-    assert delivery.cool_off(12) == 240 and delivery.cool_off(30) == 3600 and delivery.cool_off(9) == 0
+    assert hosts.cool_off(12) == 240 and hosts.cool_off(30) == 3600 and hosts.cool_off(9) == 0
 
     # The next probe succeeds: the breaker closes and everything waiting goes.
     clock.advance(121)
@@ -272,7 +272,7 @@ async def test_a_host_failing_for_a_week_is_marked_unreachable(database: Databas
     assert planned.state == "gave_up" and planned.last_error is not None and "unreachable" in planned.last_error
 
     async with database.transaction() as session:  # the inbox heard from the host again
-        await delivery.host_reachable(session, "dead.example")
+        await delivery.heard_from(session, "dead.example", now=clock.now)
     [fresh] = await _plan(database, signer, clock, "https://essaim.example/a/newer", inbox)
     assert fresh.state == "queued"
 

@@ -20,9 +20,11 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from sqlalchemy import select
 
+from essaim.actors import jobs
 from essaim.actors.models import Delivery, DeliveryState, Job
 from essaim.db import Database
-from essaim.outbox.delivery import Attempt, HostState, ledger, plan_deliveries
+from essaim.outbox.delivery import DELIVER, Attempt, plan_deliveries
+from essaim.outbox.ledger import HostState, ledger
 from essaim.outbox.worker import DeliveryWorker, Sender, WorkerSettings, delivery_worker
 from tests.outbox.conftest import Clock
 
@@ -336,7 +338,7 @@ async def test_the_cleanup_context_runs_the_worker_beside_the_application(
     worker_key = web.AppKey("worker", DeliveryWorker)
     app = web.Application()
     app[database_key] = database
-    slow_polls = WorkerSettings(poll_interval=60)  # so only wake() can explain a prompt delivery
+    slow_polls = WorkerSettings(poll_interval=60)  # so only waking on commit can explain a prompt delivery
     app.cleanup_ctx.append(delivery_worker(lambda app: app[database_key], lambda app: send, slow_polls, key=worker_key))
     runner = web.AppRunner(app)
     await runner.setup()
@@ -344,10 +346,44 @@ async def test_the_cleanup_context_runs_the_worker_beside_the_application(
         worker = app[worker_key]
         assert worker.running
         await asyncio.sleep(0.1)  # the first claim found nothing
+        with pytest.raises(RuntimeError):
+            async with database.transaction() as session:  # rolled back: nothing to announce
+                await plan_deliveries(session, "urn:a:0", {"id": "urn:a:0"}, signer, [peer.inbox])
+                raise RuntimeError("the action failed after planning")
         async with database.transaction() as session:
             await plan_deliveries(session, "urn:a:1", {"id": "urn:a:1"}, signer, [peer.inbox])
-        worker.wake()
         await eventually(lambda: peer.ids["urn:a:1"] == 1, seconds=5)
     finally:
         await runner.cleanup()
     assert not worker.running, "stopped with the application"
+    assert peer.ids["urn:a:0"] == 0
+    async with database.transaction() as session:
+        await plan_deliveries(session, "urn:a:2", {"id": "urn:a:2"}, signer, [peer.inbox])
+    await asyncio.sleep(0.3)
+    assert peer.ids["urn:a:2"] == 0, "a stopped worker no longer listens for commits"
+
+
+async def test_a_worker_renews_its_leases_and_a_dead_workers_jobs_are_taken_again(
+    database: Database, signer: int, peers: Callable[..., Awaitable[Peer]], send: Sender
+) -> None:
+    stuck = await peers(hangs)
+    async with database.transaction() as session:  # by the real clock: leases run out in real time here
+        await plan_deliveries(session, "urn:a:hang", {"id": "urn:a:hang"}, signer, [stuck.inbox])
+    short = WorkerSettings(lease=1.0, renew_every=0.2, send_timeout=30, poll_interval=0.05)
+    worker = DeliveryWorker(database, send, short)
+    worker.start()
+    try:
+        await eventually(lambda: stuck.requests == 1)
+        await asyncio.sleep(2.5)  # more than two leases: only renewals keep the job ours
+        async with database.transaction() as session:
+            assert await jobs.claim(session, [DELIVER], "another", 10, 30) == [], "still leased to the live worker"
+    finally:
+        await worker.stop(grace=0)
+    # A worker that dies cannot release: simulate it by leasing to a worker id nobody renews.
+    async with database.transaction() as session:
+        [job] = await jobs.claim(session, [DELIVER], "dead-worker", 10, 1.0)
+    async with database.transaction() as session:
+        assert await jobs.renew(session, [job.id], "someone-else", 30) == 0, "only the holder renews"
+    await asyncio.sleep(1.1)
+    async with database.transaction() as session:
+        assert [j.id for j in await jobs.claim(session, [DELIVER], "restarted", 10, 30)] == [job.id]

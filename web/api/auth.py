@@ -2,7 +2,8 @@
 
 Scopes follow Mastodon (docs `api/oauth-scopes.md`): `read` and `write` include every
 `read:*` / `write:*` scope, the legacy `follow` includes the follow, block and mute ones,
-and `profile` only allows `verify_credentials`.
+`profile` only allows `verify_credentials`, and `admin:read` / `admin:write` are granted
+only by themselves.
 """
 
 from __future__ import annotations
@@ -48,7 +49,9 @@ WRITE = (
     "statuses",
 )
 FOLLOW = ("read:blocks", "read:follows", "read:mutes", "write:blocks", "write:follows", "write:mutes")
-KNOWN_SCOPES = frozenset((*TOP_SCOPES, *(f"read:{s}" for s in READ), *(f"write:{s}" for s in WRITE)))
+# Administration is never implied by `read` or `write`; the endpoints also require an admin or moderator.
+ADMIN = ("admin:read", "admin:write")
+KNOWN_SCOPES = frozenset((*TOP_SCOPES, *ADMIN, *(f"read:{s}" for s in READ), *(f"write:{s}" for s in WRITE)))
 
 _TOKEN_KEY = web.RequestKey[object]("api_token")
 

@@ -6,10 +6,12 @@ from aiohttp import web
 
 from essaim.web.api.v1 import (
     accounts,
+    admin_hosts,
     apps,
     bookmarks,
     conversations,
     credentials,
+    deliveries,
     favourites,
     filters,
     follows,
@@ -37,6 +39,7 @@ ROUTE_TABLES: list[web.RouteTableDef] = [
     credentials.routes,
     follows.routes,
     statuses.routes,
+    deliveries.routes,
     polls.routes,
     media.routes,
     media_v2.routes,
@@ -50,4 +53,5 @@ ROUTE_TABLES: list[web.RouteTableDef] = [
     filters_v2.routes,
     markers.routes,
     conversations.routes,
+    admin_hosts.routes,
 ]

@@ -12,6 +12,8 @@ _TOP_WORDS = {
     "follow": "Follow and unfollow people, block and mute them",
     "push": "Receive push notifications",
     "profile": "See your name, username and profile picture",
+    "admin:read": "Read the node's administration data (staff only): how deliveries to other servers go",
+    "admin:write": "Act as the node's administrator or moderator (staff only)",
 }
 _THINGS = {
     "accounts": "profile and account settings",

@@ -1,4 +1,8 @@
-"""People's public pages: the front page with the people directory, profiles, and the remote-follow page."""
+"""People's public pages: the front page with the people directory, profiles, posts, and the remote-follow page.
+
+Pages show what anyone may read (public and unlisted posts), except that a signed-in author
+also gets their own posts of any visibility, with the delivery panel.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,12 @@ from aiohttp import web
 
 from essaim.actors import queries
 from essaim.actors.models import Actor, Status
+from essaim.actors.visibility import visible_status
 from essaim.federation.webfinger import BadResource, parse_resource
+from essaim.outbox.ledger import post_ledger
 from essaim.web.keys import CONFIG, DATABASE, URIS
 from essaim.web.negotiation import Representation, negotiate
+from essaim.web.sessions import current_account
 
 routes = web.RouteTableDef()
 
@@ -42,13 +49,26 @@ async def profile_page(request: web.Request, actor: Actor) -> web.Response:
 
 
 async def status_page(request: web.Request, actor: Actor, status: Status) -> web.Response:
-    """One post on its own page; also what a browser gets at the post's ActivityPub id."""
+    """One post on its own page; also what a browser gets at the post's ActivityPub id.
+
+    Its author, signed in, also sees where the post stands on each server it was sent to.
+    """
     text = re.sub(r"<[^>]+>", " ", status.content).split()
     excerpt = " ".join(text)[:60]
     context = {"person": actor, "post": status, "handle": _handle(request, actor), "excerpt": excerpt}
+    if await _is_author(request, actor):
+        async with request.app[DATABASE].session() as session:
+            context["deliveries"] = await post_ledger(session, status)
     response = aiohttp_jinja2.render_template("status.html", request, context)
-    response.headers["Vary"] = "Accept"
+    response.headers["Vary"] = "Accept, Cookie"
+    if "deliveries" in context:
+        response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+async def _is_author(request: web.Request, actor: Actor) -> bool:
+    viewer = await current_account(request)
+    return viewer is not None and viewer.actor_id == actor.id
 
 
 def _handle(request: web.Request, actor: Actor) -> str:
@@ -57,10 +77,13 @@ def _handle(request: web.Request, actor: Actor) -> str:
 
 @routes.get(r"/@{username:[A-Za-z0-9_]{1,30}}/{status_id:[0-9]{1,19}}")
 async def status_by_handle(request: web.Request) -> web.StreamResponse:
+    status_id = int(request.match_info["status_id"])
     async with request.app[DATABASE].session() as session:
         actor = await queries.local_person_by_handle(session, request.match_info["username"])
-        status = await queries.public_status(session, actor.id, int(request.match_info["status_id"])) if actor else None
-    if actor is None or status is None:
+        status = await queries.public_status(session, actor.id, status_id) if actor else None
+        if actor is not None and status is None and await _is_author(request, actor):  # their own non-public post
+            status = await visible_status(session, status_id, actor.id)
+    if actor is None or status is None or status.actor_id != actor.id or status.reblog_of_id is not None:
         raise web.HTTPNotFound(reason="There is no such post, or it is not public.")
     if _wants_json(request):
         raise web.HTTPFound(status.uri)
