@@ -98,6 +98,19 @@ class LoopbackServer:
                 time.sleep(0.05)
         raise AssertionError(f"{name} did not listen within {START_TIMEOUT} s:\n{self.log()}")
 
+    def stop(self) -> int:
+        """SIGTERM, as a service manager would; returns the exit code."""
+        if self.process is None or self.process.poll() is not None:
+            return self.process.returncode if self.process else 0
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise AssertionError(f"the server ignored SIGTERM:\n{self.log()}") from None
+        finally:
+            self.process = None
+
     def log(self) -> str:
         path = self.folder / "server.log"
         return path.read_text(errors="replace") if path.exists() else ""
@@ -136,19 +149,6 @@ class Node(LoopbackServer):
 
     def start(self) -> None:
         self.launch("essaim run", [*ESSAIM, "run"], self.env)
-
-    def stop(self) -> int:
-        """SIGTERM, as a service manager would; returns the exit code."""
-        if self.process is None or self.process.poll() is not None:
-            return self.process.returncode if self.process else 0
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            return self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            raise AssertionError(f"essaim run ignored SIGTERM:\n{self.log()}") from None
-        finally:
-            self.process = None
 
 
 class NodeFactory:

@@ -80,12 +80,6 @@ class BovinePeer(LoopbackServer):
         peer.launch("bovine-herd", server, peer.env)
         return peer
 
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=20)
-            self.process = None
-
     def refused_connections(self) -> list[str]:
         """Hosts other than 127.0.0.1 that bovine tried to reach (none, when its contexts were all preloaded)."""
         return [line for line in self.log().splitlines() if line.startswith(REFUSED)]
