@@ -69,14 +69,12 @@ def drop_database(url: str) -> None:
 
 
 @dataclass
-class Node:
-    """One Essaim node: its settings, and its server process while it runs."""
+class LoopbackServer:
+    """A server process of the tests on a free 127.0.0.1 port, its output in `folder/server.log`."""
 
     folder: Path
     port: int
-    database_url: str
-    settings: dict[str, str] = field(default_factory=dict)
-    process: subprocess.Popen[bytes] | None = None
+    process: subprocess.Popen[bytes] | None = field(default=None, kw_only=True)
 
     @property
     def base_url(self) -> str:
@@ -85,6 +83,46 @@ class Node:
     @property
     def domain(self) -> str:
         return f"127.0.0.1:{self.port}"
+
+    def launch(self, name: str, command: list[str], env: dict[str, str]) -> None:
+        """Start `command` in the folder and wait until it listens on the port."""
+        with open(self.folder / "server.log", "ab") as log:  # the child keeps its own copy of the descriptor
+            self.process = subprocess.Popen(command, env=env, cwd=self.folder, stdout=log, stderr=log)
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"{name} exited with {self.process.returncode}:\n{self.log()}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise AssertionError(f"{name} did not listen within {START_TIMEOUT} s:\n{self.log()}")
+
+    def stop(self) -> int:
+        """SIGTERM, as a service manager would; returns the exit code."""
+        if self.process is None or self.process.poll() is not None:
+            return self.process.returncode if self.process else 0
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise AssertionError(f"the server ignored SIGTERM:\n{self.log()}") from None
+        finally:
+            self.process = None
+
+    def log(self) -> str:
+        path = self.folder / "server.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+
+@dataclass
+class Node(LoopbackServer):
+    """One Essaim node: its settings, and its server process while it runs."""
+
+    database_url: str
+    settings: dict[str, str] = field(default_factory=dict)
 
     @property
     def env(self) -> dict[str, str]:
@@ -111,35 +149,7 @@ class Node:
         return result
 
     def start(self) -> None:
-        with open(self.folder / "server.log", "ab") as log:  # the child keeps its own copy of the descriptor
-            self.process = subprocess.Popen([*ESSAIM, "run"], env=self.env, cwd=self.folder, stdout=log, stderr=log)
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"essaim run exited with {self.process.returncode}:\n{self.log()}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return
-            except OSError:
-                time.sleep(0.05)
-        raise AssertionError(f"essaim run did not listen within {START_TIMEOUT} s:\n{self.log()}")
-
-    def stop(self) -> int:
-        """SIGTERM, as a service manager would; returns the exit code."""
-        if self.process is None or self.process.poll() is not None:
-            return self.process.returncode if self.process else 0
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            return self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            raise AssertionError(f"essaim run ignored SIGTERM:\n{self.log()}") from None
-        finally:
-            self.process = None
-
-    def log(self) -> str:
-        path = self.folder / "server.log"
-        return path.read_text(errors="replace") if path.exists() else ""
+        self.launch("essaim run", [*ESSAIM, "run"], self.env)
 
 
 class NodeFactory:

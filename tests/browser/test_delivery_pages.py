@@ -20,7 +20,7 @@ from tests.browser.conftest import Screenshot
 from tests.browser.test_pages import PHONE, account_menu, sign_in, visit
 from tests.conftest import Node, NodeFactory, free_port
 from tests.e2e.test_delivery_outage import attempts_at_least, in_state
-from tests.e2e.test_federated_posts import eventually, person
+from tests.federation_helpers import eventually, person
 from tests.helpers import database
 
 

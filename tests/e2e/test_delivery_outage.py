@@ -27,7 +27,7 @@ from aiohttp import web
 from essaim.cli.demo import DEMO_PASSWORD
 from tests.api_helpers import api_token, call
 from tests.conftest import Node, NodeFactory, free_port
-from tests.e2e.test_federated_posts import Person, eventually, follow, person
+from tests.federation_helpers import Person, eventually, follow, person
 from tests.helpers import form_token
 
 RETRY_WAIT = 120.0  # the first retry (≤ 26 s), a second one if node two was slow to start (≤ 51 s), and slack

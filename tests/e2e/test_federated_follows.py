@@ -8,60 +8,10 @@ step is checked through the API of the *other* node, once the deliveries have go
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import Awaitable, Callable
-from typing import Any
-
 import aiohttp
 
-from tests.api_helpers import api_token, call
-from tests.conftest import Node, NodeFactory
-
-Probe = Callable[[], Awaitable[bool]]
-
-
-async def eventually(probe: Probe, what: str, timeout: float = 10.0) -> None:
-    """Deliveries are asynchronous: poll every 0.2 s until `probe` holds, or fail after `timeout` s."""
-    deadline = time.monotonic() + timeout
-    while not await probe():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
-        await asyncio.sleep(0.2)
-
-
-class Person:
-    """Someone on a node, with a token for its client API."""
-
-    def __init__(self, http: aiohttp.ClientSession, node: Node, username: str, token: str) -> None:
-        self.http, self.node, self.username, self.token = http, node, username, token
-
-    @property
-    def handle(self) -> str:
-        return f"{self.username}@{self.node.domain}"
-
-    async def api(self, method: str, path: str, *, status: int = 200, **kwargs: Any) -> Any:
-        return await call(self.http, method, f"{self.node.base_url}{path}", self.token, status=status, **kwargs)
-
-    async def lookup(self, handle: str) -> dict[str, Any]:
-        return dict(await self.api("GET", "/api/v1/accounts/lookup", params={"acct": handle}))
-
-    async def relationship(self, account_id: str) -> dict[str, Any]:
-        return dict((await self.api("GET", "/api/v1/accounts/relationships", params={"id[]": account_id}))[0])
-
-    async def follower_handles(self, account_id: str) -> list[str]:
-        return [a["acct"] for a in await self.api("GET", f"/api/v1/accounts/{account_id}/followers")]
-
-    async def request_handles(self) -> list[str]:
-        return [a["acct"] for a in await self.api("GET", "/api/v1/follow_requests")]
-
-    async def notifications(self, kind: str) -> list[str]:
-        found = await self.api("GET", "/api/v1/notifications", params={"types[]": kind})
-        return [n["account"]["acct"] for n in found]
-
-
-async def person(http: aiohttp.ClientSession, node: Node, username: str) -> Person:
-    return Person(http, node, username, await api_token(node, username))
+from tests.conftest import NodeFactory
+from tests.federation_helpers import eventually, person
 
 
 async def test_people_on_two_nodes_follow_each_other(nodes: NodeFactory, http: aiohttp.ClientSession) -> None:

@@ -12,85 +12,14 @@ people (and of node two itself), each only with what that signer may read.
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
 
-from tests.api_helpers import api_token, call
-from tests.conftest import Node, NodeFactory
+from tests.conftest import NodeFactory
+from tests.federation_helpers import Person, eventually, follow, person
 from tests.helpers import get_json
-from tests.signed_fetch import SigningKey, signed_get_json, stored_key
-
-TIMEOUT = 10.0
-
-
-async def eventually(probe: Callable[[], Awaitable[Any]], what: str, timeout: float = TIMEOUT) -> Any:
-    """Poll every 0.2 s until `probe` returns something truthy (returned), or fail after `timeout` s."""
-    deadline = time.monotonic() + timeout
-    while not (found := await probe()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
-        await asyncio.sleep(0.2)
-    return found
-
-
-class Person:
-    """Someone on a node, seen through its client API."""
-
-    def __init__(self, http: aiohttp.ClientSession, node: Node, username: str, token: str) -> None:
-        self.http, self.node, self.username, self.token = http, node, username, token
-
-    @property
-    def handle(self) -> str:
-        return f"{self.username}@{self.node.domain}"
-
-    async def api(self, method: str, path: str, *, status: int = 200, **kwargs: Any) -> Any:
-        return await call(self.http, method, f"{self.node.base_url}{path}", self.token, status=status, **kwargs)
-
-    async def post(self, text: str, visibility: str, **fields: str) -> dict[str, Any]:
-        return dict(
-            await self.api("POST", "/api/v1/statuses", data={"status": text, "visibility": visibility} | fields)
-        )
-
-    async def home(self, marker: str) -> dict[str, Any] | None:
-        """The post containing `marker` in the home timeline (the newest 40), if there."""
-        timeline = await self.api("GET", "/api/v1/timelines/home", params={"limit": "40"})
-        return next((s for s in timeline if marker in s["content"]), None)
-
-    async def notified(self, kind: str, marker: str) -> dict[str, Any] | None:
-        found = await self.api("GET", "/api/v1/notifications", params={"types[]": kind})
-        return next((n for n in found if n.get("status") and marker in n["status"]["content"]), None)
-
-    async def search(self, marker: str) -> list[dict[str, Any]]:
-        found = await self.api("GET", "/api/v2/search", params={"q": marker, "type": "statuses"})
-        return list(found["statuses"])
-
-    async def status(self, status_id: str, *, status: int = 200) -> Any:
-        return await self.api("GET", f"/api/v1/statuses/{status_id}", status=status)
-
-    async def key(self) -> SigningKey:
-        """Their real key, to sign GETs as their node would on their behalf."""
-        return await stored_key(self.node.database_url, self.username)
-
-
-async def person(http: aiohttp.ClientSession, node: Node, username: str) -> Person:
-    return Person(http, node, username, await api_token(node, username))
-
-
-async def follow(follower: Person, followee: Person) -> str:
-    """`follower` follows `followee` on the other node; the followee's account id on the follower's node."""
-    account = await follower.api("GET", "/api/v1/accounts/lookup", params={"acct": followee.handle})
-    await follower.api("POST", f"/api/v1/accounts/{account['id']}/follow")
-
-    async def accepted() -> bool:
-        relation = await follower.api("GET", "/api/v1/accounts/relationships", params={"id[]": account["id"]})
-        return relation[0]["following"] is True
-
-    await eventually(accepted, f"{followee.handle} accepting {follower.handle}")
-    return str(account["id"])
+from tests.signed_fetch import signed_get_json, stored_key
 
 
 async def scene(nodes: NodeFactory, http: aiohttp.ClientSession) -> tuple[Person, Person, Person, Person, Person]:

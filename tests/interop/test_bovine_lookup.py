@@ -15,17 +15,14 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 import pytest
 from bovine.clients import lookup_uri_with_webfinger
-from bovine.clients.signed_http import legacy_digest_method
-from bovine.clients.utils import host_target_from_url
 from bovine.crypto import build_validate_http_signature_raw, generate_rsa_public_private_key
-from bovine.crypto.http_signature import build_signature
 from bovine.crypto.types import CryptographicIdentifier, CryptographicSecret
-from bovine.utils import get_gmt_now
 from sqlalchemy import select
 
 from essaim.actors.models import Actor
 from tests.conftest import Node
-from tests.helpers import ACTIVITY_JSON, actor_uri, database, get_json
+from tests.helpers import actor_uri, database, get_json
+from tests.interop.bovine_peer import signed_post_headers
 
 if TYPE_CHECKING:
     import bovine.parse
@@ -121,19 +118,6 @@ async def test_bovine_parses_the_actor_document(
     monkeypatch.setenv("BUTCHER_ALLOW_HTTP", "1")
     assert await actor.validate_acct_uri(http)
     assert actor.identifiers == {hugo.uri, f"acct:hugo@{demo_node.domain}"}
-
-
-def signed_post_headers(url: str, body: bytes, secret: CryptographicSecret) -> dict[str, str]:
-    """The headers bovine's `signed_post` sends with `body`, built the same way but not sent."""
-    host, target = host_target_from_url(url)
-    digest_header, digest = legacy_digest_method(body)
-    signature = (
-        build_signature(host, "post", target)
-        .with_field("date", get_gmt_now())
-        .with_field(digest_header, digest)
-        .with_field("content-type", ACTIVITY_JSON)
-    )
-    return {**signature.headers, "signature": signature.sign_for_http_draft(secret)}
 
 
 async def test_bovine_verifies_signatures_made_with_the_stored_key(
