@@ -135,8 +135,14 @@ async def create_person(
     min_password_length: int,
     profile: Profile | None = None,
     role: str = "user",
+    password_hash: str | None = None,
 ) -> Account:
-    """Create an account and its Person actor in `session`'s transaction, or raise AccountError."""
+    """Create an account and its Person actor in `session`'s transaction, or raise AccountError.
+
+    `password_hash`, when given, is `hash_password(password)` computed once by a caller creating many
+    accounts with one password (the demo company): argon2id is slow on purpose, and 20 hashes of the
+    same password would dominate `essaim demo`.
+    """
     handle = normalise_handle(username)
     email = normalise_email(email)
     check_password(password, handle, min_password_length)
@@ -163,7 +169,9 @@ async def create_person(
     await session.flush()  # the id is known from here on; the URIs below depend on it
     set_local_uris(actor, uris)
     apply_profile(actor, profile, manager)
-    account = Account(actor_id=actor.id, email=email, password_hash=await hash_password(password), role=role)
+    account = Account(
+        actor_id=actor.id, email=email, password_hash=password_hash or await hash_password(password), role=role
+    )
     session.add(account)
     try:
         await session.flush()

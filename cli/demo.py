@@ -53,11 +53,12 @@ async def _seed(config: Config, data: dict[str, Any]) -> int:
     uris = LocalURIs(config.base_url)
     people: list[dict[str, Any]] = data["people"]
     created: list[int] = []  # the new people's actor ids
+    password_hash = await accounts.hash_password(DEMO_PASSWORD)
     try:
         for done, person in enumerate(people, start=1):
             async with database.transaction() as session:
                 if await accounts.local_actor_by_handle(session, person["username"]) is None:
-                    created.append(await _create_person(session, uris, config, person, index=done))
+                    created.append(await _create_person(session, uris, config, person, done, password_hash))
             progress("Creating people", done, len(people))
         async with database.transaction() as session:
             await _follow(session, data["follows"], [p["username"] for p in people])
@@ -71,7 +72,7 @@ async def _seed(config: Config, data: dict[str, Any]) -> int:
 
 
 async def _create_person(
-    session: AsyncSession, uris: LocalURIs, config: Config, person: dict[str, Any], index: int
+    session: AsyncSession, uris: LocalURIs, config: Config, person: dict[str, Any], index: int, password_hash: str
 ) -> int:
     profile = accounts.Profile(
         display_name=person["name"],
@@ -93,6 +94,7 @@ async def _create_person(
         min_password_length=config.accounts.min_password_length,
         profile=profile,
         role=person.get("role", "user"),
+        password_hash=password_hash,
     )
     # Spread the posts over the last days, so timelines look lived in; ids follow the post times.
     now = time.time()
