@@ -2,15 +2,18 @@
 
 Called inside the transaction that creates the post, so a post and its feed entries and
 notifications are committed together or not at all. Only local actors have feeds and
-notifications; remote ones are reached by federation.
+notifications; remote ones are reached by federation. Nobody gets a feed entry or a
+notification from someone they may not hear from (`visibility.heard_from`: a block either way,
+or an author on a silenced or suspended server they do not follow).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Select, insert, literal, select, union
+from sqlalchemy import BigInteger, Select, insert, literal, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from essaim.actors.models import Actor, Follow, HomeFeedEntry, Mention, Notification, Status, Visibility
+from essaim.actors.visibility import heard_from, hears_from
 
 
 async def fan_out(session: AsyncSession, status: Status) -> None:
@@ -28,14 +31,18 @@ async def fan_out(session: AsyncSession, status: Status) -> None:
     mentioned = select(Mention.actor_id.label("owner_id")).join(Actor, Actor.id == Mention.actor_id)
     owners.append(mentioned.where(Mention.status_id == status.id, Actor.domain.is_(None)))
     everyone = union(*owners).subquery()
-    rows = select(everyone.c.owner_id, literal(status.id, BigInteger))
+    hearing = or_(everyone.c.owner_id == status.actor_id, heard_from(everyone.c.owner_id, status.actor_id))
+    rows = select(everyone.c.owner_id, literal(status.id, BigInteger)).where(hearing)
     await session.execute(insert(HomeFeedEntry).from_select(["owner_id", "status_id"], rows))
 
 
 async def notify(
     session: AsyncSession, *, recipient: Actor, sender_id: int, kind: str, status_id: int | None = None
 ) -> None:
-    """Record a notification for a local recipient; nobody is notified of their own actions."""
+    """Record a notification for a local recipient; nobody is notified of their own actions, nor by someone
+    they may not hear from."""
     if recipient.domain is not None or recipient.id == sender_id:
+        return
+    if not await hears_from(session, recipient.id, sender_id):
         return
     session.add(Notification(recipient_id=recipient.id, from_actor_id=sender_id, type=kind, status_id=status_id))

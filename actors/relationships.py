@@ -2,7 +2,9 @@
 
 An account is shown when it is a remote actor or a local one whose sign-in is enabled:
 a disabled colleague has left, and the node's own Application actor is not a person.
-Relationships are read for a whole list of accounts at once (one query per direction).
+Relationships are read for a whole list of accounts at once (one query per direction and kind).
+Two actors are `separated` — they may not follow each other — when either blocked the other or
+either lives on a suspended server.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from essaim.actors.models import Account, Actor, ActorType, Follow
+from essaim.actors.domain_blocks import suspended_hosts
+from essaim.actors.models import Account, Actor, ActorType, Block, Follow
 from essaim.actors.queries import with_profile
+from essaim.actors.visibility import blocked_either_way
 
 
 def shown() -> ColumnElement[bool]:
@@ -37,13 +41,15 @@ async def shown_by_handle(session: AsyncSession, username: str, domain: str | No
 
 @dataclass(frozen=True)
 class Relationship:
-    """How the viewer and one account are linked by follows (blocks and mutes come with part 2)."""
+    """How the viewer and one account are linked by follows and blocks (mutes come with client API part 2)."""
 
     actor_id: int
     following: bool = False
     requested: bool = False
     followed_by: bool = False
     requested_by: bool = False
+    blocking: bool = False
+    blocked_by: bool = False
 
 
 async def relationships(session: AsyncSession, viewer_id: int, actor_ids: Sequence[int]) -> list[Relationship]:
@@ -57,6 +63,12 @@ async def relationships(session: AsyncSession, viewer_id: int, actor_ids: Sequen
     )
     mine = dict((await session.execute(outgoing)).all())
     theirs = dict((await session.execute(incoming)).all())
+    blocking = set(
+        await session.scalars(select(Block.target_id).where(Block.actor_id == viewer_id, Block.target_id.in_(ids)))
+    )
+    blocked_by = set(
+        await session.scalars(select(Block.actor_id).where(Block.target_id == viewer_id, Block.actor_id.in_(ids)))
+    )
     return [
         Relationship(
             actor_id,
@@ -64,6 +76,8 @@ async def relationships(session: AsyncSession, viewer_id: int, actor_ids: Sequen
             requested=mine.get(actor_id) is False,
             followed_by=theirs.get(actor_id) is True,
             requested_by=theirs.get(actor_id) is False,
+            blocking=actor_id in blocking,
+            blocked_by=actor_id in blocked_by,
         )
         for actor_id in actor_ids
     ]
@@ -73,3 +87,10 @@ async def pending_requests(session: AsyncSession, actor_id: int) -> int:
     """How many follow requests wait for `actor_id`'s answer."""
     query = select(func.count()).where(Follow.followee_id == actor_id, Follow.accepted.is_(False))
     return int(await session.scalar(query) or 0)
+
+
+async def separated(session: AsyncSession, one: Actor, other: Actor) -> bool:
+    """Whether a block (made by either) or a suspended server keeps these two actors from following each other."""
+    if await session.scalar(select(blocked_either_way(one.id, other.id))):
+        return True
+    return bool(await suspended_hosts(session, [actor.domain for actor in (one, other) if actor.domain]))

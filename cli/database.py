@@ -1,9 +1,13 @@
-"""`essaim init` and `essaim db upgrade`: create the database, migrate it, create the node's own records."""
+"""`essaim init` and `essaim db upgrade`: create the database, migrate it, create the node's own records;
+and `in_transaction`, how the administration commands do their work."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from essaim.actors.node import ensure_node
 from essaim.cli.output import step
@@ -68,3 +72,19 @@ async def _state(config: Config) -> tuple[str | None, str]:
         return await migration_state(database.engine)
     finally:
         await database.close()
+
+
+def in_transaction(config: Config, work: Callable[[AsyncSession], Awaitable[None]]) -> int:
+    """Run one administration step in one transaction on a migrated database (refusals reach cli.main)."""
+
+    async def go() -> None:
+        database = Database(config.database.url)
+        try:
+            await database.check_schema()
+            async with database.transaction() as session:
+                await work(session)
+        finally:
+            await database.close()
+
+    asyncio.run(go())
+    return 0

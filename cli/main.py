@@ -8,11 +8,12 @@ from collections.abc import Sequence
 
 from essaim import __version__
 from essaim.actors.accounts import AccountError
-from essaim.cli import database, demo, run, users
+from essaim.cli import database, demo, federation, run, users
 from essaim.config import ConfigError, load_config
 from essaim.db import DatabaseNotReady
+from essaim.outbox.actions import ActionError
 
-COMMANDS = (database, run, demo, users)
+COMMANDS = (database, run, demo, users, federation)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,6 +37,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except AccountError as exc:
         print(f"essaim: {exc.field}: {exc.message}", file=sys.stderr)
+        return 1
+    except ActionError as exc:  # an administration action refused (a domain block, say)
+        print(f"essaim: {exc.message}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import getpass
 import sys
-from collections.abc import Awaitable, Callable
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,8 +12,8 @@ from sqlalchemy.orm import selectinload
 
 from essaim.actors import accounts
 from essaim.actors.models import Account, Actor
+from essaim.cli.database import in_transaction
 from essaim.config import Config
-from essaim.db import Database
 from essaim.uris import LocalURIs
 
 
@@ -55,22 +53,6 @@ def _read_password() -> str:
     return first
 
 
-def _run(config: Config, work: Callable[[AsyncSession], Awaitable[None]]) -> int:
-    """Run one account operation in one transaction (a refusal, AccountError, reaches cli.main)."""
-
-    async def go() -> None:
-        database = Database(config.database.url)
-        try:
-            await database.check_schema()
-            async with database.transaction() as session:
-                await work(session)
-        finally:
-            await database.close()
-
-    asyncio.run(go())
-    return 0
-
-
 def create_command(config: Config, args: argparse.Namespace) -> int:
     password = _read_password()
     profile = accounts.Profile(
@@ -90,7 +72,7 @@ def create_command(config: Config, args: argparse.Namespace) -> int:
         )
         print(f"Created @{accounts.normalise_handle(args.username)}@{config.domain} (account {account.id})")
 
-    return _run(config, work)
+    return in_transaction(config, work)
 
 
 def list_command(config: Config, _args: argparse.Namespace) -> int:
@@ -102,7 +84,7 @@ def list_command(config: Config, _args: argparse.Namespace) -> int:
             state = "disabled" if account.is_disabled else "active"
             print(f"{account.actor.username:<24} {account.role:<10} {state:<9} {account.email}")
 
-    return _run(config, work)
+    return in_transaction(config, work)
 
 
 def set_password_command(config: Config, args: argparse.Namespace) -> int:
@@ -112,7 +94,7 @@ def set_password_command(config: Config, args: argparse.Namespace) -> int:
         await accounts.set_password(session, args.username, password, config.accounts.min_password_length)
         print(f"Password of @{args.username} changed.")
 
-    return _run(config, work)
+    return in_transaction(config, work)
 
 
 def disable_command(config: Config, args: argparse.Namespace) -> int:
@@ -120,4 +102,4 @@ def disable_command(config: Config, args: argparse.Namespace) -> int:
         await accounts.disable(session, args.username)
         print(f"@{args.username} is disabled and signed out everywhere.")
 
-    return _run(config, work)
+    return in_transaction(config, work)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 
 from essaim.actors.models import Actor
-from essaim.config import Config
 from essaim.federation.errors import BadSignature, SignatureError
 from essaim.federation.signatures import SignedRequest, signature_key_id, verify_request
 from essaim.inbox.policy import host_allowed, peer_host
@@ -58,7 +57,7 @@ async def verified_signer(resolver: ActorResolver, request: SignedRequest, key_i
     return signer
 
 
-async def signer_of(resolver: ActorResolver, config: Config, request: SignedRequest) -> Actor | None:
+async def signer_of(resolver: ActorResolver, request: SignedRequest) -> Actor | None:
     """Who signed this request: None when it carries no signature; Refused with 403 when the signer's
     server is not allowed by the federation policy (checked before any key is fetched), 401 when the
     signature cannot be verified."""
@@ -68,6 +67,6 @@ async def signer_of(resolver: ActorResolver, config: Config, request: SignedRequ
     host = peer_host(key_id)
     if not host:
         raise Refused(401, f"the key id {key_id[:200]!r} is not an http(s) URL")
-    if not host_allowed(config, host):
+    if not host_allowed(resolver.policy, host):
         raise Refused(403, f"{host} is not allowed by the federation policy")
     return await verified_signer(resolver, request, key_id)

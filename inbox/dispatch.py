@@ -3,7 +3,8 @@
 Handlers register with `@handles("Follow")`. Several may register for one type (`Undo` of a
 follow, a like or a boost; `Delete` of a post or an actor): they are tried in registration
 order and the first that returns True has handled the activity. An activity nobody handles is
-logged and dropped, as the ActivityPub spec expects of unknown activities.
+logged and dropped, as the ActivityPub spec expects of unknown activities; so is one whose
+sender's server was suspended after it was received (the inbox refuses them from then on).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from essaim.actors.domain_blocks import suspended_hosts
 from essaim.actors.models import Actor
 from essaim.outbox.actions import LocalNode
 
@@ -49,6 +51,9 @@ def handles(*types: str) -> Callable[[Handler], Handler]:
 async def dispatch(context: InboxContext) -> bool:
     """Apply the activity; False when no handler took it (it is then ignored, not retried)."""
     kind = context.activity.get("type")
+    if context.sender.domain and await suspended_hosts(context.session, [context.sender.domain]):
+        log.info("dropped %s %s from %s: its server is suspended", kind, context.activity.get("id"), context.sender.uri)
+        return False
     for handler in _HANDLERS.get(kind if isinstance(kind, str) else "", []):
         if await handler(context):
             return True

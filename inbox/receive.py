@@ -4,7 +4,7 @@ The checks, in order (fedi-anchors §5 rows 1–11), each refusal with the statu
 
 1. a JSON object with an `id`, a `type` and an `actor`, all usable (400);
 2. a signature, and a key id on the same server as the activity's `actor` (401);
-3. a server the federation policy allows (403);
+3. a server the federation policy allows: mode, allowlist, domain blocks (403);
 4. the key and the signature, by `inbox/authenticate.py` (shared with signed GETs): the key
    stored with its actor, else fetched (signed as the node's actor) and stored (401 if it cannot
    be had); the signature verified with it (cavage or RFC 9421, the Date window, the digest); a
@@ -90,7 +90,7 @@ async def receive(
         raise Refused(401, "the request is not signed")
     if not key_owner_matches(key_id, actor_id):
         raise Refused(401, f"the key {key_id} is not on the server of the actor {actor_id}")
-    if not host_allowed(config, peer_host(actor_id)):
+    if not host_allowed(resolver.policy, peer_host(actor_id)):
         raise Refused(403, f"{peer_host(actor_id) or actor_id} is not allowed by the federation policy")
     sender = await verified_signer(resolver, request, key_id)
     if sender.uri != actor_id:

@@ -28,7 +28,6 @@ from essaim.actors.remote import (
     remote_actor_by_key_id,
     upsert_remote_actor,
 )
-from essaim.config import Config
 from essaim.db import Database
 from essaim.federation.client import OutboundPolicy
 from essaim.federation.errors import FederationError
@@ -37,7 +36,7 @@ from essaim.federation.keys import key_document_url, key_owner_matches, url_auth
 from essaim.federation.parse_actor import RemoteActor, RemoteKey, parse_actor
 from essaim.federation.vocab import ACTOR_TYPES, as_list, id_of
 from essaim.federation.webfinger_client import parse_handle, resolve
-from essaim.inbox.policy import host_allowed, peer_host
+from essaim.inbox.policy import FederationPolicy, host_allowed, peer_host
 
 log = logging.getLogger(__name__)
 
@@ -49,10 +48,11 @@ class ResolveError(Exception):
 class ActorResolver:
     """Remote actors for one request or job: from the database, else fetched and stored."""
 
-    def __init__(self, database: Database, client: aiohttp.ClientSession, config: Config) -> None:
+    def __init__(self, database: Database, client: aiohttp.ClientSession, policy: FederationPolicy) -> None:
         self.database = database
         self.client = client
-        self.config = config
+        self.policy = policy
+        self.config = policy.config
         self._signer: Signer | None = None
 
     async def actor(self, uri: str) -> Actor:
@@ -75,7 +75,7 @@ class ActorResolver:
             parsed = parse_handle(handle)
         except FederationError as error:
             raise ResolveError(str(error)) from None
-        if not host_allowed(self.config, parsed.host):
+        if not host_allowed(self.policy, parsed.host):
             raise ResolveError(f"{parsed.host} is not allowed by the federation policy")
         async with self.database.session() as session:
             known = await remote_actor_by_handle(session, parsed.username, parsed.host)
@@ -121,7 +121,7 @@ class ActorResolver:
             raise ResolveError(f"{url[:200]!r} is not an http(s) URL")
         if url_authority(url) == url_authority(self.config.base_url):
             raise ResolveError(f"{url} is on this node, not on a peer")
-        if not host_allowed(self.config, host):
+        if not host_allowed(self.policy, host):
             raise ResolveError(f"{host} is not allowed by the federation policy")
 
     async def _fetch_remote_actor(self, uri: str) -> RemoteActor:

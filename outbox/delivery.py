@@ -16,6 +16,8 @@ Rules, after Mastodon (`delivery_worker.rb`):
 - a host that had been failing and is heard from again — it answers a delivery, or sends us
   an activity (`heard_from`) — gets its waiting deliveries at once instead of at their
   backoff time; an admin can ask the same (`retry_now`).
+- a host under a `suspend` domain block gets nothing: its deliveries give up when planned, and
+  those planned before the block give up when claimed.
 
 A transaction that makes deliveries due marks its session (`DELIVERIES_DUE`), so the worker
 can be woken once it commits (essaim.outbox.worker.wake_on_commit). What the ledger shows
@@ -36,6 +38,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from essaim.actors import jobs
+from essaim.actors.domain_blocks import suspended_hosts
 from essaim.actors.models import Actor, Delivery, DeliveryState, GoneInbox, HostHealth
 from essaim.actors.models.base import utcnow
 from essaim.ids import new_id
@@ -49,6 +52,7 @@ DELIVERIES_DUE = "essaim.deliveries_due"
 
 FINAL_STATES = (DeliveryState.DELIVERED.value, DeliveryState.GAVE_UP.value)
 RETRIED_CLIENT_ERRORS = (401, 408, 429)
+SUSPENDED = "the host's domain is suspended by this node's administrators"
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +124,7 @@ async def plan_deliveries(
     """Create a ledger row and a job for each new target inbox of an activity; the rows created.
 
     Duplicate URLs are sent once, and planning the same activity again adds only inboxes it
-    did not have (safe to re-run). Inboxes known to be gone and hosts marked unreachable get
+    did not have (safe to re-run). Inboxes known to be gone, hosts marked unreachable and suspended hosts get
     a row that has given up already, so the ledger still shows them. With a `subject` (what
     the activity is about), an inbox still waiting for an earlier activity about it gets this
     one only after that (essaim.outbox.ordering).
@@ -151,6 +155,7 @@ async def plan_deliveries(
         )
     }
     behind = await waiting_behind(session, subject, list(wanted)) if subject is not None else set()
+    suspended = await suspended_hosts(session, wanted.values())
     body = serialise(activity)
     planned: list[Delivery] = []
     for url, host in wanted.items():
@@ -170,7 +175,9 @@ async def plan_deliveries(
             next_attempt_at=None if url in behind else now,
             created_at=now,
         )
-        if url in gone:
+        if host in suspended:
+            _stop(delivery, SUSPENDED, now)
+        elif url in gone:
             _stop(delivery, "the inbox answered 410 Gone before: its actor was deleted", now)
         elif (since := unreachable.get(host)) is not None:
             _stop(delivery, f"the host is unreachable (failing since {since.isoformat()})", now)
@@ -271,6 +278,7 @@ async def claim_deliveries(
     ids = {job.id: _delivery_id(job.payload) for job in claimed}
     deliveries = {d.id: d for d in await session.scalars(select(Delivery).where(Delivery.id.in_(ids.values())))}
     targets = {d.host for d in deliveries.values()}
+    suspended = await suspended_hosts(session, targets)
     health = {h.host: h for h in await session.scalars(select(HostHealth).where(HostHealth.host.in_(targets)))}
     gone = set(
         await session.scalars(
@@ -289,6 +297,10 @@ async def claim_deliveries(
             await jobs.complete(session, job.id)
             continue
         host = health.get(delivery.host)
+        if delivery.host in suspended:
+            await _give_up(session, delivery, SUSPENDED, now)
+            await jobs.complete(session, job.id)
+            continue
         if delivery.inbox_url in gone:
             await _give_up(session, delivery, "the inbox answered 410 Gone: its actor was deleted", now)
             await jobs.complete(session, job.id)

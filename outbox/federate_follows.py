@@ -35,14 +35,14 @@ def follow_uri(follow: Follow, follower: Actor) -> str:
 async def send_follow(session: AsyncSession, follow: Follow, follower: Actor, followee: Actor) -> None:
     """Local `follower` asks remote `followee`; the row keeps the Follow's id for the Accept to name."""
     follow.uri = follow_uri(follow, follower)
-    await _send(session, render_follow(follow.uri, follower.uri, followee.uri), follower, followee)
+    await send_to_actor(session, render_follow(follow.uri, follower.uri, followee.uri), follower, followee)
 
 
 async def send_undo_follow(session: AsyncSession, follow: Follow, follower: Actor, followee: Actor) -> None:
     """Local `follower` stops following (or withdraws the request to) remote `followee`."""
     undone = follow_object(follow_uri(follow, follower), follower.uri, followee.uri)
     activity = render_undo(answer_id(follower.uri, "Undo", new_id()), follower.uri, undone)
-    await _send(session, activity, follower, followee)
+    await send_to_actor(session, activity, follower, followee)
 
 
 async def send_accept(session: AsyncSession, follow: Follow, follower: Actor, followee: Actor) -> None:
@@ -58,12 +58,13 @@ async def send_reject(session: AsyncSession, follow: Follow, follower: Actor, fo
 async def _answer(session: AsyncSession, kind: str, follow: Follow, follower: Actor, followee: Actor) -> None:
     embedded = follow_object(follow_uri(follow, follower), follower.uri, followee.uri)
     activity = render_answer(kind, answer_id(followee.uri, kind, new_id()), followee.uri, embedded)
-    await _send(session, activity, followee, follower)
+    await send_to_actor(session, activity, followee, follower)
 
 
-async def _send(session: AsyncSession, activity: dict[str, object], signer: Actor, recipient: Actor) -> None:
+async def send_to_actor(session: AsyncSession, activity: dict[str, object], signer: Actor, recipient: Actor) -> None:
+    """Plan the delivery of an activity about one remote actor to that actor's own inbox, signed by `signer`."""
     if signer.domain is not None or recipient.domain is None:
-        raise ValueError("follow activities go from a local actor to a remote one")
+        raise ValueError("these activities go from a local actor to a remote one")
     inbox = recipient.inbox_uri or recipient.shared_inbox_uri
     if inbox is None:
         log.warning("not sending %s to %s: it has no inbox", activity["type"], recipient.uri)

@@ -1,8 +1,11 @@
-"""The node's federation machinery, started and stopped with the server: the outbound HTTP client
-and the delivery worker (deliveries themselves live in the database, so a restart loses none)."""
+"""The node's federation machinery, started and stopped with the server: the federation policy, the
+outbound HTTP client and the delivery worker (deliveries themselves live in the database, so a
+restart loses none)."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -11,12 +14,39 @@ from sqlalchemy import select
 
 from essaim.actors.models import Actor
 from essaim.federation.client import create_session
+from essaim.inbox.policy import FederationPolicy
 from essaim.outbox.sender import signed_sender
 from essaim.outbox.worker import DeliveryWorker, Sender, delivery_worker
 from essaim.web.keys import CONFIG, DATABASE
 
 HTTP_CLIENT = web.AppKey("http_client", aiohttp.ClientSession)
 DELIVERY_WORKER = web.AppKey("delivery_worker", DeliveryWorker)
+FEDERATION_POLICY = web.AppKey("federation_policy", FederationPolicy)
+POLICY_REFRESH_SECONDS = 5.0  # how soon a domain block made by another process (the CLI) applies here
+
+log = logging.getLogger(__name__)
+
+
+async def federation_policy(app: web.Application) -> AsyncIterator[None]:
+    """Load the policy (settings and domain blocks) before serving; pick up other processes' block changes."""
+    database = app[DATABASE]
+    policy = app[FEDERATION_POLICY] = await FederationPolicy.load(app[CONFIG], database)
+
+    async def keep_fresh() -> None:
+        while True:
+            await asyncio.sleep(POLICY_REFRESH_SECONDS)
+            try:
+                if await policy.refresh(database):
+                    log.info("domain blocks changed: %d in force", len(policy.blocks.entries))
+            except Exception:  # the database is away: keep the last list, try again later
+                log.exception("reloading the domain blocks failed")
+
+    refresher = asyncio.create_task(keep_fresh(), name="federation policy refresh")
+    try:
+        yield
+    finally:
+        refresher.cancel()
+        await asyncio.gather(refresher, return_exceptions=True)
 
 
 async def http_client(app: web.Application) -> AsyncIterator[None]:

@@ -10,6 +10,7 @@ from essaim.actors.models.inbox import InboxItem
 from essaim.actors.models.interaction import Bookmark, Favourite, StatusPin
 from essaim.actors.models.job import Job
 from essaim.actors.models.media import MediaAttachment
+from essaim.actors.models.moderation import Block, DomainBlock, DomainBlockSeverity, Report, ReportCategory
 from essaim.actors.models.node import NodeSetting
 from essaim.actors.models.notification import Notification, NotificationType
 from essaim.actors.models.oauth import IdempotencyKey, OAuthApplication, OAuthAuthorizationCode, OAuthToken
@@ -24,9 +25,12 @@ __all__ = [
     "ActorSkill",
     "ActorType",
     "Base",
+    "Block",
     "Bookmark",
     "Delivery",
     "DeliveryState",
+    "DomainBlock",
+    "DomainBlockSeverity",
     "Favourite",
     "Follow",
     "GoneInbox",
@@ -45,6 +49,8 @@ __all__ = [
     "OAuthToken",
     "Poll",
     "PollVote",
+    "Report",
+    "ReportCategory",
     "Status",
     "StatusEdit",
     "StatusPin",

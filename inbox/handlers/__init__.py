@@ -1,5 +1,5 @@
 """Inbound activity handlers, one module per family; importing this package registers them all."""
 
-from essaim.inbox.handlers import follows, interactions, posts
+from essaim.inbox.handlers import follows, interactions, moderation, posts
 
-__all__ = ["follows", "interactions", "posts"]
+__all__ = ["follows", "interactions", "moderation", "posts"]

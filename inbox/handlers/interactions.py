@@ -73,6 +73,8 @@ async def announce(ctx: InboxContext) -> bool:
         return refuse(ctx, "a boost of a boost")
     if original.visibility not in PUBLIC_VISIBILITIES:
         return refuse(ctx, f"{original.uri} is {original.visibility}: boosting it would widen its audience")
+    if await visible_status(session, original.id, ctx.sender.id) is None:
+        return refuse(ctx, f"the sender may not read {original.uri}")
     visibility = visibility_of(
         addresses(ctx.activity.get("to")), addresses(ctx.activity.get("cc")), ctx.sender.followers_uri
     )

@@ -41,6 +41,15 @@ class NotFound(ActionError):
         super().__init__(message)
 
 
+class Forbidden(ActionError):
+    """Not allowed between these two (a block, a suspended server), in Mastodon's words."""
+
+    status = 403
+
+    def __init__(self, message: str = "This action is not allowed") -> None:
+        super().__init__(message)
+
+
 class Invalid(ActionError):
     """A value is refused; Mastodon words these "Validation failed: …"."""
 

@@ -17,18 +17,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from essaim.actors.feeds import notify
 from essaim.actors.models import Actor, Follow, HomeFeedEntry, Mention, Notification, NotificationType, Status
+from essaim.actors.relationships import separated
 from essaim.actors.visibility import visible_to
 from essaim.ids import new_id
 from essaim.outbox import federate_follows
-from essaim.outbox.actions import ActionError
+from essaim.outbox.actions import ActionError, Forbidden
 
 BACKFILL = 40  # posts copied into a new follower's home feed
 FOLLOW_NOTICES = (NotificationType.FOLLOW.value, NotificationType.FOLLOW_REQUEST.value)
 
 
-def check_follow(follower: Actor, target: Actor) -> None:
+async def check_follow(session: AsyncSession, follower: Actor, target: Actor) -> None:
+    """Nobody follows themselves, nor across a block (either way) or to or from a suspended server."""
     if follower.id == target.id:
         raise ActionError("You cannot follow yourself")
+    if await separated(session, follower, target):
+        raise Forbidden()
 
 
 async def do_follow(session: AsyncSession, follower: Actor, target: Actor, *, uri: str | None = None) -> Follow:
@@ -38,7 +42,7 @@ async def do_follow(session: AsyncSession, follower: Actor, target: Actor, *, ur
     `follower` (an inbound Follow, `uri` its id) is accepted at once unless `target` approves
     followers; the caller answers it (`federate_follows.send_accept`).
     """
-    check_follow(follower, target)
+    await check_follow(session, follower, target)
     existing = await _follow_row(session, follower.id, target.id)
     if existing is not None:
         if uri is not None and existing.uri != uri:

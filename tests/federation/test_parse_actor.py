@@ -17,10 +17,11 @@ from bovine.crypto import generate_rsa_public_private_key
 
 from essaim.config import Config, FederationSection, NodeSection
 from essaim.federation.client import create_session
-from essaim.federation.fetch import fetch_document
+from essaim.federation.fetch import Signer, fetch_document
 from essaim.federation.parse_actor import FederationParseError, ProfileField, RemoteActor, parse_actor
 from tests.conftest import Node
 from tests.helpers import actor_uri
+from tests.signed_fetch import SigningKey
 
 PEERS = Path(__file__).resolve().parent.parent / "fixtures" / "peers"
 CONFIG = Config(node=NodeSection(), federation=FederationSection(allowed_private_ranges=("127.0.0.1/32",)))
@@ -117,11 +118,13 @@ def test_bovine_fixture_and_a_document_bovine_builds_now() -> None:
     assert actor.multikeys[0].id == f"{base}/actor#ed"
 
 
-async def test_essaims_own_actors_from_a_running_node(demo_node: Node) -> None:
+async def test_essaims_own_actors_from_a_running_node(demo_node: Node, peer_reader: SigningKey) -> None:
+    """A person's full profile needs a signed GET (secure mode); the instance actor is served unsigned."""
     async with aiohttp.ClientSession() as plain:
         uri = await actor_uri(plain, demo_node.base_url, demo_node.domain, "hugo")
+    signer = Signer(key_id=peer_reader.key_id, private_key_pem=peer_reader.private_key_pem)
     async with create_session(CONFIG) as session:
-        document = await fetch_document(session, uri, signer=None)
+        document = await fetch_document(session, uri, signer=signer)
         instance_document = await fetch_document(session, f"{demo_node.base_url}/actor", signer=None)
     actor = parse_actor(document)
     assert actor.id == uri and actor.type == "Person" and actor.preferred_username == "hugo"

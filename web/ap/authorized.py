@@ -26,7 +26,7 @@ from essaim.federation.signatures import SignedRequest
 from essaim.inbox.authenticate import Refused, signer_of
 from essaim.inbox.resolve import ActorResolver
 from essaim.web.errors import ApiError
-from essaim.web.federation import HTTP_CLIENT
+from essaim.web.federation import FEDERATION_POLICY, HTTP_CLIENT
 from essaim.web.keys import CONFIG, DATABASE
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ async def _signer(request: web.Request) -> Actor | None:
     app = request.app
     config = app[CONFIG]
     signed = SignedRequest(request.method, config.base_url + request.raw_path, request.headers)
-    return await signer_of(ActorResolver(app[DATABASE], app[HTTP_CLIENT], config), config, signed)
+    return await signer_of(ActorResolver(app[DATABASE], app[HTTP_CLIENT], app[FEDERATION_POLICY]), signed)
 
 
 def _secure(request: web.Request) -> bool:

@@ -22,7 +22,7 @@ from essaim.inbox.resolve import ActorResolver
 from essaim.inbox.worker import InboxWorker, inbox_worker
 from essaim.outbox.actions import LocalNode
 from essaim.web.errors import ApiError
-from essaim.web.federation import DELIVERY_WORKER, HTTP_CLIENT
+from essaim.web.federation import DELIVERY_WORKER, FEDERATION_POLICY, HTTP_CLIENT
 from essaim.web.keys import CONFIG, DATABASE, URIS
 
 routes = web.RouteTableDef()
@@ -46,7 +46,7 @@ async def inbox(request: web.Request) -> web.Response:
         app = request.app
         config = app[CONFIG]
         signed = SignedRequest(request.method, config.base_url + request.raw_path, request.headers, body)
-        resolver = ActorResolver(app[DATABASE], app[HTTP_CLIENT], config)
+        resolver = ActorResolver(app[DATABASE], app[HTTP_CLIENT], app[FEDERATION_POLICY])
         received = await receive(app[DATABASE], resolver, config, signed, activity)
     except Refused as refusal:
         log.info("inbox %s refused an activity from %s: %s", request.path, request.remote, refusal.reason)

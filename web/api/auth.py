@@ -2,8 +2,9 @@
 
 Scopes follow Mastodon (docs `api/oauth-scopes.md`): `read` and `write` include every
 `read:*` / `write:*` scope, the legacy `follow` includes the follow, block and mute ones,
-`profile` only allows `verify_credentials`, and `admin:read` / `admin:write` are granted
-only by themselves.
+and `profile` only allows `verify_credentials`. The admin scopes stand apart: `read` and
+`write` never include them, `admin:read` and `admin:write` include their own `admin:read:*` /
+`admin:write:*`, and an admin endpoint also wants the account's role (`authenticate_staff`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from essaim.actors.models import Account, OAuthToken
+from essaim.actors.models.account import STAFF_ROLES
 from essaim.actors.oauth import digest
 from essaim.web.errors import ApiError
 from essaim.web.keys import DATABASE
@@ -49,9 +51,23 @@ WRITE = (
     "statuses",
 )
 FOLLOW = ("read:blocks", "read:follows", "read:mutes", "write:blocks", "write:follows", "write:mutes")
-# Administration is never implied by `read` or `write`; the endpoints also require an admin or moderator.
-ADMIN = ("admin:read", "admin:write")
-KNOWN_SCOPES = frozenset((*TOP_SCOPES, *ADMIN, *(f"read:{s}" for s in READ), *(f"write:{s}" for s in WRITE)))
+ADMIN = (
+    "accounts",
+    "canonical_email_blocks",
+    "domain_allows",
+    "domain_blocks",
+    "email_domain_blocks",
+    "ip_blocks",
+    "reports",
+)
+ADMIN_SCOPES = (
+    "admin:read",
+    "admin:write",
+    *(f"admin:read:{s}" for s in ADMIN),
+    *(f"admin:write:{s}" for s in ADMIN),
+)
+KNOWN_SCOPES = frozenset((*TOP_SCOPES, *(f"read:{s}" for s in READ), *(f"write:{s}" for s in WRITE), *ADMIN_SCOPES))
+STAFF = STAFF_ROLES  # roles that may moderate (reports, deliveries); domain blocks are for admins alone
 
 _TOKEN_KEY = web.RequestKey[object]("api_token")
 
@@ -68,6 +84,8 @@ def parse_scopes(text: str | None, default: str = "read") -> frozenset[str]:
 def grants(granted: frozenset[str], required: str) -> bool:
     if required in granted:
         return True
+    if required.startswith("admin:"):
+        return required.rsplit(":", 1)[0] in granted  # admin:read:reports in admin:read
     top = required.split(":", 1)[0]
     if top in ("read", "write") and top in granted:
         return True
@@ -139,3 +157,11 @@ async def optional_account(request: web.Request, scope: str) -> Account | None:
     if token is None or token.account is None or not grants(token.scopes, scope):
         return None
     return token.account
+
+
+async def authenticate_staff(request: web.Request, scope: str, roles: tuple[str, ...] = STAFF) -> Token:
+    """`authenticate`, for an account whose role is one of `roles` (403 for anyone else, as Mastodon)."""
+    token = await authenticate(request, scope)
+    if token.user.role not in roles:
+        raise ApiError(403, "This action is not allowed")
+    return token

@@ -6,8 +6,11 @@ from aiohttp import web
 
 from essaim.web.api.v1 import (
     accounts,
+    admin_domain_blocks,
     admin_hosts,
+    admin_reports,
     apps,
+    blocks,
     bookmarks,
     conversations,
     credentials,
@@ -21,6 +24,7 @@ from essaim.web.api.v1 import (
     media,
     notifications,
     polls,
+    reports,
     statuses,
     timelines,
 )
@@ -38,6 +42,10 @@ ROUTE_TABLES: list[web.RouteTableDef] = [
     accounts.routes,
     credentials.routes,
     follows.routes,
+    blocks.routes,
+    reports.routes,
+    admin_domain_blocks.routes,
+    admin_reports.routes,
     statuses.routes,
     deliveries.routes,
     polls.routes,

@@ -12,17 +12,22 @@ _TOP_WORDS = {
     "follow": "Follow and unfollow people, block and mute them",
     "push": "Receive push notifications",
     "profile": "See your name, username and profile picture",
-    "admin:read": "Read the node's administration data (staff only): how deliveries to other servers go",
-    "admin:write": "Act as the node's administrator or moderator (staff only)",
+    "admin:read": "Read the node's administration data (staff only): reports, domain blocks, deliveries",
+    "admin:write": "Administer the node (staff only): handle reports, block domains, retry deliveries",
 }
 _THINGS = {
     "accounts": "profile and account settings",
     "blocks": "blocks",
     "bookmarks": "bookmarks",
+    "canonical_email_blocks": "e-mail address blocks",
     "conversations": "conversations",
+    "domain_allows": "allowed domains",
+    "domain_blocks": "domain blocks",
+    "email_domain_blocks": "e-mail domain blocks",
     "favourites": "favourites",
     "filters": "filters",
     "follows": "follows",
+    "ip_blocks": "IP address blocks",
     "lists": "lists",
     "media": "media uploads",
     "mutes": "mutes",
@@ -60,12 +65,14 @@ def supported() -> list[str]:
 
 def describe(scopes: list[str]) -> list[str]:
     """One sentence per scope for the consent page, leaving out narrow scopes a broad one already covers."""
-    shown = [scope for scope in scopes if scope.split(":", 1)[0] not in scopes or ":" not in scope]
+    shown = [scope for scope in scopes if scope.rsplit(":", 1)[0] not in scopes or ":" not in scope]
     return [_words(scope) for scope in shown]
 
 
 def _words(scope: str) -> str:
     if scope in _TOP_WORDS:
         return _TOP_WORDS[scope]
-    kind, _, thing = scope.partition(":")
-    return f"{'Read' if kind == 'read' else 'Change'} your {_THINGS.get(thing, thing)}"
+    admin = scope.startswith("admin:")
+    kind, _, thing = scope.removeprefix("admin:").partition(":")
+    whose = "the node's" if admin else "your"
+    return f"{'Read' if kind == 'read' else 'Change'} {whose} {_THINGS.get(thing, thing)}"

@@ -71,5 +71,10 @@ def render_credential_account(
         "discoverable": data.actor.discoverable,
         "indexable": data.actor.discoverable,
     }
-    rendered["role"] = {"id": "0", "name": account.role, "color": "", "permissions": "0", "highlighted": False}
+    rendered["role"] = render_role(account)
     return rendered
+
+
+def render_role(account: Account) -> dict[str, Any]:
+    """Mastodon's Role entity for an account's role (user, moderator, admin); no permission bits are published."""
+    return {"id": "0", "name": account.role, "color": "", "permissions": "0", "highlighted": False}

@@ -18,7 +18,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import Select, and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from essaim.actors.hydrate import load_accounts
 from essaim.actors.models import Actor, Follow, MediaAttachment, Status, StatusPin, StatusTag, Tag
@@ -34,7 +34,7 @@ from essaim.web.api.pagination import page_request
 from essaim.web.api.params import Params, parse_id
 from essaim.web.api.render import accounts_json, page_response, statuses_json
 from essaim.web.errors import ApiError
-from essaim.web.federation import HTTP_CLIENT
+from essaim.web.federation import FEDERATION_POLICY, HTTP_CLIENT
 from essaim.web.keys import CONFIG, DATABASE, URIS
 
 routes = web.RouteTableDef()
@@ -85,7 +85,7 @@ async def index(request: web.Request) -> web.Response:
 
 def actor_resolver(request: web.Request) -> ActorResolver:
     app = request.app
-    return ActorResolver(app[DATABASE], app[HTTP_CLIENT], app[CONFIG])
+    return ActorResolver(app[DATABASE], app[HTTP_CLIENT], app[FEDERATION_POLICY])
 
 
 async def resolve_account(request: web.Request, reference: str) -> int | None:
@@ -184,16 +184,6 @@ def _filtered_posts(query: Select[Status], actor_id: int, params: Params) -> Sel
     return query
 
 
-async def _readable_boosts(session: AsyncSession, posts: list[Status], viewer_id: int | None) -> list[Status]:
-    """Drop boosts of posts the viewer may not read (the boost row's own visibility is not enough)."""
-    boosted = {s.reblog_of_id for s in posts if s.reblog_of_id is not None}
-    if not boosted:
-        return posts
-    query = select(Status.id).where(Status.id.in_(boosted), visible_to(viewer_id))
-    readable = set((await session.scalars(query)).all())
-    return [s for s in posts if s.reblog_of_id is None or s.reblog_of_id in readable]
-
-
 @routes.get(ACCOUNT + "/statuses")
 async def statuses(request: web.Request) -> web.Response:
     params = await Params.of(request)
@@ -207,19 +197,22 @@ async def statuses(request: web.Request) -> web.Response:
         )
         rows = list((await session.scalars(windowed(query, Status.id, window))).all())
         posts = newest_first(rows, window, key=lambda s: s.id)
-        shown_posts = await _readable_boosts(session, posts, viewer_id)
-        items = await statuses_json(request, session, shown_posts, viewer_id)
+        items = await statuses_json(request, session, posts, viewer_id)
     return page_response(request, items, [s.id for s in posts])
 
 
-async def follow_page(
-    request: web.Request, session: AsyncSession, query: Select[int, int], window: Window
+async def account_page(
+    request: web.Request,
+    session: AsyncSession,
+    query: Select[int, int],
+    key: InstrumentedAttribute[int],
+    window: Window,
 ) -> web.Response:
-    """A page of accounts from (follow id, actor id) rows, paged by follow id (when the follow began)."""
-    rows = list((await session.execute(windowed(query, Follow.id, window))).all())
+    """A page of accounts from (row id, actor id) rows, paged by `key`, the row id (when the follow or block began)."""
+    rows = list((await session.execute(windowed(query, key, window))).all())
     rows = newest_first(rows, window, key=lambda row: row[0])
     items = await accounts_json(request, session, [actor_id for _, actor_id in rows])
-    return page_response(request, items, [follow_id for follow_id, _ in rows])
+    return page_response(request, items, [row_id for row_id, _ in rows])
 
 
 def follows_of(side: str, actor_id: int, *, accepted: bool = True) -> Select[int, int]:
@@ -248,7 +241,7 @@ async def _follow_list(request: web.Request, side: str) -> web.Response:
     window = page_request(await Params.of(request), default=40, maximum=80)
     async with request.app[DATABASE].session() as session:
         actor = await account_or_404(session, request)
-        return await follow_page(request, session, follows_of(side, actor.id), window)
+        return await account_page(request, session, follows_of(side, actor.id), Follow.id, window)
 
 
 @routes.get("/api/v1/accounts/familiar_followers")

@@ -12,24 +12,16 @@ from aiohttp import web
 from essaim.actors.models.base import utcnow
 from essaim.outbox.actions.deliveries import check_retry_host, do_retry_host
 from essaim.outbox.ledger import host_overview
-from essaim.web.api.auth import Token, authenticate
+from essaim.web.api.auth import authenticate_staff
 from essaim.web.api.entities.delivery import render_host_summary
-from essaim.web.errors import ApiError
 from essaim.web.keys import DATABASE
 
 routes = web.RouteTableDef()
 
 
-async def _staff(request: web.Request, scope: str) -> Token:
-    token = await authenticate(request, scope)
-    if not token.user.is_staff:
-        raise ApiError(403, "This action is not allowed")
-    return token
-
-
 @routes.get("/api/v1/admin/essaim/hosts")
 async def hosts(request: web.Request) -> web.Response:
-    await _staff(request, "admin:read")
+    await authenticate_staff(request, "admin:read")
     async with request.app[DATABASE].session() as session:
         summaries = await host_overview(session, utcnow())
     return web.json_response([render_host_summary(summary) for summary in summaries])
@@ -38,7 +30,7 @@ async def hosts(request: web.Request) -> web.Response:
 @routes.post(r"/api/v1/admin/essaim/hosts/{host}/retry")
 async def retry(request: web.Request) -> web.Response:
     """Retry the host's waiting deliveries now; answers the host as it stands, with how many were brought forward."""
-    await _staff(request, "admin:write")
+    await authenticate_staff(request, "admin:write")
     async with request.app[DATABASE].transaction() as session:
         host = await check_retry_host(session, request.match_info["host"])
         moved = await do_retry_host(session, host)

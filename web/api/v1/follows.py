@@ -1,5 +1,7 @@
 """Follows through the client API: follow, unfollow, remove a follower, relationships, follow requests.
 
+`act` runs any relationship change the same way (blocks.py uses it too).
+
 The request ids of `/api/v1/follow_requests/:id/authorize|reject` are the requester's account
 id, as in Mastodon. Every write answers with the Relationship as it stands afterwards.
 """
@@ -11,14 +13,14 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from essaim.actors.models import Actor
+from essaim.actors.models import Actor, Follow
 from essaim.actors.relationships import relationships
 from essaim.outbox.actions.follows import do_authorize, do_follow, do_reject, do_remove_follower, do_unfollow
 from essaim.web.api.auth import authenticate
 from essaim.web.api.entities.relationship import render_relationship
 from essaim.web.api.pagination import page_request
 from essaim.web.api.params import Params
-from essaim.web.api.v1.accounts import ACCOUNT, account_or_404, follow_page, follows_of, id_list, shown_ids
+from essaim.web.api.v1.accounts import ACCOUNT, account_or_404, account_page, follows_of, id_list, shown_ids
 from essaim.web.errors import ApiError
 from essaim.web.keys import DATABASE
 
@@ -36,15 +38,16 @@ async def index(request: web.Request) -> web.Response:
     return web.json_response([render_relationship(r) for r in found])
 
 
-async def _act(request: web.Request, action: FollowAction) -> web.Response:
-    """Run `action(session, caller, account)`, answer the relationship it leaves (404 when it found nothing)."""
-    token = await authenticate(request, "write:follows")
+async def act(request: web.Request, scope: str, action: FollowAction, *, missing_ok: bool = False) -> web.Response:
+    """Run `action(session, caller, account)`, answer the relationship it leaves (404 when it found nothing,
+    unless `missing_ok`)."""
+    token = await authenticate(request, scope)
     async with request.app[DATABASE].transaction() as session:
         other = await account_or_404(session, request)
         me = await session.get(Actor, token.user.actor_id)
         assert me is not None, "the token's actor exists"
         outcome = await action(session, me, other)
-        if outcome is False:
+        if outcome is False and not missing_ok:
             raise ApiError(404, "Record not found")
         found = await relationships(session, me.id, [other.id])
     return web.json_response(render_relationship(found[0]))
@@ -58,17 +61,17 @@ async def follow(request: web.Request) -> web.Response:
     params.boolean("notify")
     if not all(isinstance(language, str) for language in params.many("languages")):
         raise ApiError(422, "languages must be a list of language codes")
-    return await _act(request, do_follow)
+    return await act(request, "write:follows", do_follow)
 
 
 @routes.post(ACCOUNT + "/unfollow")
 async def unfollow(request: web.Request) -> web.Response:
-    return await _act(request, do_unfollow)
+    return await act(request, "write:follows", do_unfollow)
 
 
 @routes.post(ACCOUNT + "/remove_from_followers")
 async def remove_from_followers(request: web.Request) -> web.Response:
-    return await _act(request, do_remove_follower)
+    return await act(request, "write:follows", do_remove_follower)
 
 
 @routes.get("/api/v1/follow_requests")
@@ -77,14 +80,15 @@ async def follow_requests(request: web.Request) -> web.Response:
     token = await authenticate(request, "read:follows")
     window = page_request(await Params.of(request), default=40, maximum=80)
     async with request.app[DATABASE].session() as session:
-        return await follow_page(request, session, follows_of("followers", token.user.actor_id, accepted=False), window)
+        requests = follows_of("followers", token.user.actor_id, accepted=False)
+        return await account_page(request, session, requests, Follow.id, window)
 
 
 @routes.post(r"/api/v1/follow_requests/{id:\d+}/authorize")
 async def authorize(request: web.Request) -> web.Response:
-    return await _act(request, do_authorize)
+    return await act(request, "write:follows", do_authorize)
 
 
 @routes.post(r"/api/v1/follow_requests/{id:\d+}/reject")
 async def reject(request: web.Request) -> web.Response:
-    return await _act(request, do_reject)
+    return await act(request, "write:follows", do_reject)

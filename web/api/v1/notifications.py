@@ -1,7 +1,8 @@
 """`/api/v1/notifications`: list (with type and account filters), get, dismiss, clear, unread count.
 
 A notification whose post the recipient can no longer see (say, they unfollowed the author of a
-followers-only post) is not shown: the visibility rule applies here as everywhere.
+followers-only post), or from someone they may no longer hear from (a block, a silenced or
+suspended server), is not shown: the visibility rule applies here as everywhere.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from sqlalchemy import Select, delete, func, or_, select
 from essaim.actors.hydrate import load_accounts, load_statuses
 from essaim.actors.models import Notification, NotificationType, Status
 from essaim.actors.paging import newest_first, windowed
-from essaim.actors.visibility import visible_to
+from essaim.actors.visibility import heard_from, visible_to
 from essaim.web.api.auth import authenticate
 from essaim.web.api.entities.notification import render_notification
 from essaim.web.api.pagination import page_request
@@ -26,11 +27,12 @@ TYPES = frozenset(t.value for t in NotificationType)
 
 
 def _visible(recipient_id: int) -> Select[Notification]:
-    """The recipient's notifications, minus those about posts they may not see."""
+    """The recipient's notifications, minus those about posts they may not see or from people they may not hear."""
     readable = select(Status.id).where(visible_to(recipient_id))
     return select(Notification).where(
         Notification.recipient_id == recipient_id,
         or_(Notification.status_id.is_(None), Notification.status_id.in_(readable)),
+        heard_from(recipient_id, Notification.from_actor_id),
     )
 
 

@@ -2,7 +2,8 @@
 
 The home feed applies `visible_to` again on read: a feed row written before an unfollow or a
 block must not show a followers-only post afterwards. Public and tag timelines keep public
-posts only, which anyone may read.
+posts only, none across a block with the viewer, and never those of silenced or suspended
+servers, even for their followers.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from aiohttp import web
 from sqlalchemy import Exists, Select, exists, select
 
+from essaim.actors.domain_blocks import limited_author
 from essaim.actors.models import Actor, HomeFeedEntry, MediaAttachment, Status, StatusTag, Tag, Visibility
 from essaim.actors.paging import Window, newest_first, windowed
 from essaim.actors.visibility import visible_to
@@ -43,9 +45,15 @@ async def home(request: web.Request) -> web.Response:
     return await _respond(request, query, page_request(await Params.of(request)), viewer)
 
 
-def _public_filters(query: Select[Status], params: Params) -> Select[Status]:
-    """Public posts only (never unlisted, followers-only or direct), originals only, by place and media."""
-    query = query.where(Status.visibility == Visibility.PUBLIC.value, Status.reblog_of_id.is_(None))
+def _public_filters(query: Select[Status], params: Params, viewer_id: int | None) -> Select[Status]:
+    """Public posts only (never unlisted, followers-only or direct), originals only, no silenced or suspended
+    server's, none across a block with the viewer, by place and media."""
+    query = query.where(
+        Status.visibility == Visibility.PUBLIC.value,
+        Status.reblog_of_id.is_(None),
+        ~limited_author(Status.actor_id),
+        visible_to(viewer_id),
+    )
     local, remote = params.boolean("local"), params.boolean("remote")
     if local or remote:
         author_domain = select(Actor.domain).where(Actor.id == Status.actor_id).scalar_subquery()
@@ -59,8 +67,9 @@ def _public_filters(query: Select[Status], params: Params) -> Select[Status]:
 async def public(request: web.Request) -> web.Response:
     params = await Params.of(request)
     viewer = await optional_account(request, "read:statuses")
-    query = _public_filters(select(Status), params)
-    return await _respond(request, query, page_request(params), viewer.actor_id if viewer else None)
+    viewer_id = viewer.actor_id if viewer else None
+    query = _public_filters(select(Status), params, viewer_id)
+    return await _respond(request, query, page_request(params), viewer_id)
 
 
 def _tagged(names: list[str]) -> list[str]:
@@ -75,16 +84,17 @@ def _has_tag(names: list[str]) -> Exists:
 async def tag(request: web.Request) -> web.Response:
     params = await Params.of(request)
     viewer = await optional_account(request, "read:statuses")
+    viewer_id = viewer.actor_id if viewer else None
     any_of = _tagged([request.match_info["hashtag"], *params.many("any")])
     if not any_of[0:1]:
         raise ApiError(404, "Record not found")
-    query = _public_filters(select(Status), params).where(_has_tag(any_of))
+    query = _public_filters(select(Status), params, viewer_id).where(_has_tag(any_of))
     for name in _tagged(params.many("all")):
         query = query.where(_has_tag([name]))
     none_of = _tagged(params.many("none"))
     if none_of:
         query = query.where(~_has_tag(none_of))
-    return await _respond(request, query, page_request(params), viewer.actor_id if viewer else None)
+    return await _respond(request, query, page_request(params), viewer_id)
 
 
 @routes.get("/api/v1/timelines/list/{list_id}")
