@@ -1,4 +1,5 @@
-"""Periodic sweeps in the server process (APScheduler): today, closing polls whose time is up.
+"""Periodic sweeps in the server process (APScheduler): closing polls whose time is up, and forgetting
+delivery-ledger rows settled long ago (without it the ledger grows with every post forever).
 
 The state the sweeps act on lives in the database, so nothing is lost on restart: a poll that
 expired while the node was down is closed by the first sweep after it starts. Added to the
@@ -8,17 +9,21 @@ application with `app.cleanup_ctx.append(scheduler)`, after the database context
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from datetime import UTC
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, timedelta
 
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from essaim.actors.models.base import utcnow
+from essaim.outbox import delivery
 from essaim.outbox.actions.polls import close_expired_polls
 from essaim.web.keys import DATABASE
 
 POLL_SWEEP_SECONDS = 10
+LEDGER_SWEEP_SECONDS = 3600
+# The ledger answers "did my post reach them?": a month covers any question about a recent post.
+LEDGER_KEPT_FOR = timedelta(days=30)
 
 log = logging.getLogger(__name__)
 
@@ -30,19 +35,31 @@ async def sweep_polls(app: web.Application) -> None:
         log.info("closed %d expired poll(s)", closed)
 
 
+async def sweep_ledger(app: web.Application) -> None:
+    async with app[DATABASE].transaction() as session:
+        forgotten = await delivery.forget_settled(session, utcnow() - LEDGER_KEPT_FOR)
+    if forgotten:
+        log.info("forgot %d delivery ledger row(s) settled over %s ago", forgotten, LEDGER_KEPT_FOR)
+
+
 async def scheduler(app: web.Application) -> AsyncIterator[None]:
     """Run the sweeps while the application runs; one run of each at a time, missed runs merged."""
     jobs = AsyncIOScheduler(timezone=UTC)
-    jobs.add_job(
-        sweep_polls,
-        "interval",
-        seconds=POLL_SWEEP_SECONDS,
-        args=[app],
-        max_instances=1,
-        coalesce=True,
-        id="polls",
-        next_run_time=utcnow(),  # at start-up too: polls that ended while the node was down
-    )
+    sweeps: dict[str, tuple[Callable[[web.Application], Awaitable[None]], int]] = {
+        "polls": (sweep_polls, POLL_SWEEP_SECONDS),
+        "ledger": (sweep_ledger, LEDGER_SWEEP_SECONDS),
+    }
+    for name, (sweep, seconds) in sweeps.items():
+        jobs.add_job(
+            sweep,
+            "interval",
+            seconds=seconds,
+            args=[app],
+            max_instances=1,
+            coalesce=True,
+            id=name,
+            next_run_time=utcnow(),  # at start-up too: what fell due while the node was down
+        )
     jobs.start()
     try:
         yield
