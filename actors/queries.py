@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, selectinload
 
 from essaim.actors.models import Account, Actor, ActorType, Follow, Status, StatusTag, Tag, Visibility
+from essaim.actors.models.account import STAFF_ROLES
 from essaim.actors.models.base import utcnow
 from essaim.actors.visibility import PUBLIC_VISIBILITIES
 
@@ -183,7 +184,7 @@ async def public_posts(session: AsyncSession, actor_id: int, limit: int) -> Sequ
 
 async def staff_actor_uris(session: AsyncSession) -> Sequence[str]:
     """Actor ids of the enabled admins and moderators, for NodeInfo's `staffAccounts`."""
-    query = _enabled_local_people().where(Account.role.in_(("admin", "moderator"))).order_by(Actor.username)
+    query = _enabled_local_people().where(Account.role.in_(STAFF_ROLES)).order_by(Actor.username)
     return (await session.scalars(query.with_only_columns(Actor.uri))).all()
 
 
