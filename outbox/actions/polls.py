@@ -20,6 +20,7 @@ from essaim.actors.models import Actor, Notification, NotificationType, Poll, Po
 from essaim.actors.models.base import utcnow
 from essaim.actors.visibility import visible_to
 from essaim.outbox.actions import Invalid, NotFound
+from essaim.outbox.federate_posts import federate_votes
 
 CLOSE_BATCH = 500  # polls closed per sweep transaction; the next sweep takes the rest
 
@@ -67,10 +68,12 @@ async def check_vote(
 
 async def do_vote(session: AsyncSession, voter: Actor, poll: Poll, choices: list[int]) -> None:
     now = utcnow()
-    session.add_all(PollVote(poll_id=poll.id, actor_id=voter.id, choice=c, created_at=now) for c in choices)
+    votes = [PollVote(poll_id=poll.id, actor_id=voter.id, choice=c, created_at=now) for c in choices]
+    session.add_all(votes)
     poll.option_votes = [n + (1 if i in choices else 0) for i, n in enumerate(poll.option_votes)]
     poll.voters_count += 1
     await session.flush()
+    await federate_votes(session, voter, poll, votes)
 
 
 async def close_expired_polls(session: AsyncSession, now: datetime) -> int:
