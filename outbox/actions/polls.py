@@ -19,8 +19,8 @@ from essaim.actors.feeds import notify
 from essaim.actors.models import Actor, Notification, NotificationType, Poll, PollVote, Status
 from essaim.actors.models.base import utcnow
 from essaim.actors.visibility import visible_to
-from essaim.outbox.actions import Invalid, NotFound
-from essaim.outbox.federate_posts import federate_votes
+from essaim.outbox.actions import Invalid, LocalNode, NotFound
+from essaim.outbox.federate_posts import federate_poll_counts, federate_votes
 
 CLOSE_BATCH = 500  # polls closed per sweep transaction; the next sweep takes the rest
 
@@ -66,7 +66,7 @@ async def check_vote(
     return poll, _choices(raw_choices, poll)
 
 
-async def do_vote(session: AsyncSession, voter: Actor, poll: Poll, choices: list[int]) -> None:
+async def do_vote(session: AsyncSession, voter: Actor, poll: Poll, choices: list[int], node: LocalNode) -> None:
     now = utcnow()
     votes = [PollVote(poll_id=poll.id, actor_id=voter.id, choice=c, created_at=now) for c in choices]
     session.add_all(votes)
@@ -74,6 +74,7 @@ async def do_vote(session: AsyncSession, voter: Actor, poll: Poll, choices: list
     poll.voters_count += 1
     await session.flush()
     await federate_votes(session, voter, poll, votes)
+    await federate_poll_counts(session, poll, node)
 
 
 async def close_expired_polls(session: AsyncSession, now: datetime) -> int:
