@@ -2,7 +2,7 @@
 
 Mastodon sends one such Note per choice. It is counted, never stored as a post: a vote is
 not a status anyone should see. One vote per voter per option; several options only on a
-multiple-choice poll; none after the poll ended.
+multiple-choice poll; none after the poll ended, nor on a poll the voter may not read.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 
 from essaim.actors.models import Poll, PollVote, Status
-from essaim.actors.models.base import utcnow
+from essaim.actors.visibility import visible_to
 from essaim.federation.parse_note import ParsedNote
 from essaim.inbox.dispatch import InboxContext
 from essaim.outbox.actions.polls import is_open
@@ -28,11 +28,12 @@ def is_vote(obj: Mapping[str, Any], note: ParsedNote) -> bool:
 async def record_vote(ctx: InboxContext, option: str, question_uri: str) -> str | None:
     """Count the sender's vote; None when counted, else why it was refused."""
     session = ctx.session
-    query = select(Poll).join(Status, Status.id == Poll.status_id).where(Status.uri == question_uri)
+    query = select(Poll).join(Status, Status.id == Poll.status_id)
+    query = query.where(Status.uri == question_uri, visible_to(ctx.sender.id))
     poll = await session.scalar(query.with_for_update(of=Poll))
     if poll is None:
-        return f"{question_uri} is not a local poll"
-    if not is_open(poll, utcnow()):
+        return f"{question_uri} is not a local poll the sender can read"
+    if not is_open(poll, ctx.now):
         return "the poll has ended"
     if option not in poll.options:
         return f"{option!r} is not one of the poll's options"

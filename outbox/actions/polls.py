@@ -77,8 +77,11 @@ async def do_vote(session: AsyncSession, voter: Actor, poll: Poll, choices: list
     await federate_poll_counts(session, poll, node)
 
 
-async def close_expired_polls(session: AsyncSession, now: datetime) -> int:
-    """Close polls whose `expires_at` has passed; notify their local author and local voters. Returns how many."""
+async def close_expired_polls(session: AsyncSession, now: datetime, node: LocalNode | None = None) -> int:
+    """Close polls whose `expires_at` has passed; notify their local author and local voters. Returns how many.
+
+    With `node`, a local poll's final counts go out as an `Update{Question}` to its audience and voters.
+    """
     query = (
         select(Poll, Status.actor_id)
         .join(Status, Status.id == Poll.status_id)
@@ -101,6 +104,8 @@ async def close_expired_polls(session: AsyncSession, now: datetime) -> int:
                 status_id=poll.status_id,
             )
         author = await session.get(Actor, author_id)
+        if node is not None and author is not None and author.domain is None:
+            await federate_poll_counts(session, poll, node)
         if author is not None and author.domain is None:
             # Mastodon tells authors their own poll ended; `notify` skips self-notifications by design.
             session.add(
