@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from essaim.actors.models import Actor, Favourite, Follow, Mention, Status, Visibility
+from essaim.actors.models import Actor, Favourite, Follow, Mention, Poll, PollVote, Status, Visibility
 from essaim.actors.visibility import PUBLIC_VISIBILITIES
 from essaim.federation.render import post_activities as render
 from essaim.federation.vocab import id_of
@@ -140,6 +140,40 @@ async def federate_unfavourite(session: AsyncSession, actor: Actor, status: Stat
     if (like := await _like(session, actor, status)) is not None:
         activity, author = like
         await _plan(session, render.render_undo(activity), actor, [author])
+
+
+# --- poll votes ----------------------------------------------------------------------------------------
+
+
+async def federate_poll_counts(session: AsyncSession, poll: Poll, node: LocalNode) -> None:
+    """A local poll's counts moved: `Update{Question}` to the post's remote audience and remote voters.
+
+    The id names the count state, so a repeat of the same counts is planned once per inbox.
+    """
+    status = await session.get(Status, poll.status_id)
+    if status is None:
+        return
+    author = await _actor(session, status.actor_id)
+    activity = render.render_update(status, author, await parts_of(session, status, node))
+    state = f"{poll.voters_count}-{sum(poll.option_votes)}-{int(poll.closed_at is not None)}"
+    activity["id"] = f"{status.uri}#counts/{state}"
+    voters = select(PollVote.actor_id).where(PollVote.poll_id == poll.id)
+    remote_voters = list(await session.scalars(select(Actor).where(Actor.id.in_(voters), Actor.domain.is_not(None))))
+    mentioned = await _mentioned(session, status)
+    await _plan(session, activity, author, [*await _post_audience(session, status, mentioned), *remote_voters])
+
+
+async def federate_votes(session: AsyncSession, voter: Actor, poll: Poll, votes: list[PollVote]) -> None:
+    """Votes just recorded on a peer's poll: one `Create{Note}` per choice, to the poll's author only."""
+    status = await session.get(Status, poll.status_id)
+    if status is None:
+        return
+    author = await _actor(session, status.actor_id)
+    if author.domain is None:
+        return
+    for vote in votes:
+        activity = render.render_vote(voter, vote.id, poll.options[vote.choice], status.uri, author.uri)
+        await _plan(session, activity, voter, [author])
 
 
 # --- boosts --------------------------------------------------------------------------------------------

@@ -17,8 +17,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from essaim.actors.models.base import utcnow
 from essaim.outbox import delivery
+from essaim.outbox.actions import LocalNode
 from essaim.outbox.actions.polls import close_expired_polls
-from essaim.web.keys import DATABASE
+from essaim.web.keys import CONFIG, DATABASE, URIS
 
 POLL_SWEEP_SECONDS = 10
 LEDGER_SWEEP_SECONDS = 3600
@@ -30,7 +31,7 @@ log = logging.getLogger(__name__)
 
 async def sweep_polls(app: web.Application) -> None:
     async with app[DATABASE].transaction() as session:
-        closed = await close_expired_polls(session, utcnow())
+        closed = await close_expired_polls(session, utcnow(), LocalNode(app[URIS], app[CONFIG].node.domain))
     if closed:
         log.info("closed %d expired poll(s)", closed)
 

@@ -87,6 +87,25 @@ def render_like(actor: Actor, favourite_id: int, status_uri: str, author_uri: st
     }
 
 
+def render_vote(voter: Actor, vote_id: int, option: str, question_uri: str, author_uri: str) -> dict[str, Any]:
+    """One choice on a peer's poll, as Mastodon sends it: a `Note` named after the option, to the author only."""
+    note_id = f"{voter.uri}#votes/{vote_id}"
+    return {
+        "id": f"{note_id}/activity",
+        "type": "Create",
+        "actor": voter.uri,
+        "to": [author_uri],
+        "object": {
+            "id": note_id,
+            "type": "Note",
+            "attributedTo": voter.uri,
+            "to": [author_uri],
+            "name": option,
+            "inReplyTo": question_uri,
+        },
+    }
+
+
 def render_announce(boost: Status, booster: Actor, original_uri: str, original_author_uri: str) -> dict[str, Any]:
     """A boost: addressed by the boost's own visibility, with the boosted post's author in `cc`."""
     to, cc = audience(boost, booster, boosted_author=original_author_uri)

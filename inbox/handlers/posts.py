@@ -46,6 +46,7 @@ from essaim.federation.parse_note import (
 from essaim.federation.vocab import as_list, id_of
 from essaim.ids import new_id
 from essaim.inbox.dispatch import InboxContext, handles
+from essaim.inbox.handlers.votes import is_vote, record_vote
 from essaim.outbox.actions import insert_ignoring_duplicates
 from essaim.outbox.actions.statuses import set_mentions, set_tags
 
@@ -169,6 +170,9 @@ async def create(ctx: InboxContext) -> bool:
     session = ctx.session
     if await session.get(Tombstone, note.id) is not None:
         return refuse(ctx, f"{note.id} was deleted by its author")
+    if is_vote(obj, note) and is_local(ctx, str(note.in_reply_to)):
+        refused = await record_vote(ctx, str(obj["name"]), str(note.in_reply_to))
+        return refuse(ctx, refused) if refused else True
     existing = await status_by_uri(session, note.id)
     if existing is not None:
         if existing.actor_id != ctx.sender.id:

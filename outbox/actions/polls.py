@@ -19,7 +19,8 @@ from essaim.actors.feeds import notify
 from essaim.actors.models import Actor, Notification, NotificationType, Poll, PollVote, Status
 from essaim.actors.models.base import utcnow
 from essaim.actors.visibility import visible_to
-from essaim.outbox.actions import Invalid, NotFound
+from essaim.outbox.actions import Invalid, LocalNode, NotFound
+from essaim.outbox.federate_posts import federate_poll_counts, federate_votes
 
 CLOSE_BATCH = 500  # polls closed per sweep transaction; the next sweep takes the rest
 
@@ -65,16 +66,22 @@ async def check_vote(
     return poll, _choices(raw_choices, poll)
 
 
-async def do_vote(session: AsyncSession, voter: Actor, poll: Poll, choices: list[int]) -> None:
+async def do_vote(session: AsyncSession, voter: Actor, poll: Poll, choices: list[int], node: LocalNode) -> None:
     now = utcnow()
-    session.add_all(PollVote(poll_id=poll.id, actor_id=voter.id, choice=c, created_at=now) for c in choices)
+    votes = [PollVote(poll_id=poll.id, actor_id=voter.id, choice=c, created_at=now) for c in choices]
+    session.add_all(votes)
     poll.option_votes = [n + (1 if i in choices else 0) for i, n in enumerate(poll.option_votes)]
     poll.voters_count += 1
     await session.flush()
+    await federate_votes(session, voter, poll, votes)
+    await federate_poll_counts(session, poll, node)
 
 
-async def close_expired_polls(session: AsyncSession, now: datetime) -> int:
-    """Close polls whose `expires_at` has passed; notify their local author and local voters. Returns how many."""
+async def close_expired_polls(session: AsyncSession, now: datetime, node: LocalNode | None = None) -> int:
+    """Close polls whose `expires_at` has passed; notify their local author and local voters. Returns how many.
+
+    With `node`, a local poll's final counts go out as an `Update{Question}` to its audience and voters.
+    """
     query = (
         select(Poll, Status.actor_id)
         .join(Status, Status.id == Poll.status_id)
@@ -97,6 +104,8 @@ async def close_expired_polls(session: AsyncSession, now: datetime) -> int:
                 status_id=poll.status_id,
             )
         author = await session.get(Actor, author_id)
+        if node is not None and author is not None and author.domain is None:
+            await federate_poll_counts(session, poll, node)
         if author is not None and author.domain is None:
             # Mastodon tells authors their own poll ended; `notify` skips self-notifications by design.
             session.add(

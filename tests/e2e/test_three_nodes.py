@@ -322,3 +322,36 @@ async def test_deletes_remove_every_copy(scene: Scene) -> None:
         assert await stored_status(node, direct["uri"]) is None
     for viewer in (sofia, lucas, emma):
         assert await viewer.search("gone-") == []
+
+
+async def test_poll_votes_from_two_nodes_are_counted_everywhere(scene: Scene) -> None:
+    hugo, sofia, lucas = scene.hugo, scene.sofia, scene.lucas
+    poll = hugo.app.make_poll(["red", "blue", "green"], expires_in=3600, multiple=True)
+    question = hugo.app.status_post(f"@{lucas.handle} poll-marker which colour?", poll=poll, visibility="public")
+    at_b, at_c = await copy_of(sofia, "poll-marker"), await copy_of(lucas, "poll-marker")
+
+    # sofia (on B) picks two options, lucas (on C) one: each vote travels to A as Notes, one per choice.
+    sofia.app.poll_vote(at_b["poll"]["id"], [0, 2])
+    lucas.app.poll_vote(at_c["poll"]["id"], [0])
+    expected = ([2, 0, 1], 2)
+
+    def counts(status: dict[str, Any]) -> tuple[list[int], int]:
+        return [o["votes_count"] for o in status["poll"]["options"]], status["poll"]["voters_count"]
+
+    async def shows_counts(viewer: Person, status_id: str) -> dict[str, Any] | None:
+        status = await viewer.status(status_id)
+        return status if counts(status) == expected else None
+
+    await eventually(lambda: shows_counts(hugo, str(question["id"])), "both votes counted on A")
+    seen_b = await eventually(lambda: shows_counts(sofia, at_b["id"]), "A's new counts on B")
+    seen_c = await eventually(lambda: shows_counts(lucas, at_c["id"]), "A's new counts on C")
+    assert seen_b["poll"]["voted"] and seen_b["poll"]["own_votes"] == [0, 2]
+    assert seen_c["poll"]["voted"] and seen_c["poll"]["own_votes"] == [0]
+
+    # The votes are counted, never shown as replies or mentions.
+    context = await hugo.api("GET", f"/api/v1/statuses/{question['id']}/context")
+    assert context["descendants"] == []
+    assert await hugo.notified("mention", "red") is None
+
+    # A second vote by lucas on a single-vote basis is refused on his own node before it leaves.
+    await lucas.api("POST", f"/api/v1/polls/{at_c['poll']['id']}/votes", data={"choices[]": "1"}, status=422)

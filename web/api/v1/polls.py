@@ -10,6 +10,7 @@ from essaim.actors.models import Poll, PollVote
 from essaim.outbox.actions.polls import check_vote, do_vote, readable_poll
 from essaim.web.api.auth import authenticate, optional_account
 from essaim.web.api.entities.poll import render_poll
+from essaim.web.api.node import local_node
 from essaim.web.api.params import Params, parse_id
 from essaim.web.keys import DATABASE
 
@@ -40,6 +41,6 @@ async def vote(request: web.Request) -> web.Response:
     choices = (await Params.of(request)).many("choices")
     async with request.app[DATABASE].transaction() as session:
         poll, chosen = await check_vote(session, voter, parse_id(request.match_info["id"]), choices)
-        await do_vote(session, voter, poll, chosen)
+        await do_vote(session, voter, poll, chosen, local_node(request))
     async with request.app[DATABASE].session() as session:
         return await _render(session, poll, voter.id)
