@@ -57,7 +57,7 @@ def _plain_term(name: str, definition: Any) -> bool:
 
 
 def _plain_terms(value: Any, depth: int = 0) -> bool:
-    """No key and no `type` written as a compact or full IRI, anywhere in the document."""
+    """No key and no `type` written as a compact or full IRI, and no nested `@context`, anywhere in the document."""
     if depth > MAX_DEPTH:
         return False
     if isinstance(value, list):
@@ -65,7 +65,7 @@ def _plain_terms(value: Any, depth: int = 0) -> bool:
     if not isinstance(value, Mapping):
         return True
     for key, item in value.items():
-        if ":" in key:
+        if ":" in key or (key == "@context" and depth > 0):  # a nested context may rename anything below it
             return False
         if key == "type" and any(isinstance(kind, str) and ":" in kind for kind in as_list(item)):
             return False
@@ -75,9 +75,8 @@ def _plain_terms(value: Any, depth: int = 0) -> bool:
 
 
 def is_plain(activity: Mapping[str, Any]) -> bool:
-    """True when handlers can read `activity` as it is (the fast path)."""
-    context = activity.get("@context")
-    return context is not None and _plain_context(context) and _plain_terms(activity)
+    """True when handlers can read `activity` as it is (the fast path); no `@context` is read as AS2's."""
+    return _plain_context(activity.get("@context", AS2_CONTEXT)) and _plain_terms(activity)
 
 
 def canonical(activity: dict[str, Any]) -> dict[str, Any]:

@@ -86,3 +86,21 @@ def test_an_inline_context_redefining_an_as2_term_takes_the_pyld_path() -> None:
     activity = {**mastodon_create(), "@context": [AS2, {"to": "https://peer.example/ns#to"}]}
     assert not is_plain(activity)
     assert "to" not in canonical(activity)  # no longer the AS2 audience: handlers must not read it as one
+
+
+def test_a_nested_context_is_processed_and_an_unknown_one_refused() -> None:
+    activity = mastodon_create()
+    activity["object"] = {**activity["object"], "@context": {"words": "as:content"}, "words": "<p>hi</p>"}
+    del activity["object"]["content"]
+    assert not is_plain(activity)
+    assert canonical(activity)["object"]["content"] == "<p>hi</p>"
+    activity["object"]["@context"] = "https://peer.example/ns"
+    with pytest.raises(Refused) as refused:
+        canonical(activity)
+    assert refused.value.status == 400
+
+
+def test_a_document_without_context_is_read_as_plain_as2() -> None:
+    activity = mastodon_create()
+    del activity["@context"]
+    assert canonical(activity) is activity
