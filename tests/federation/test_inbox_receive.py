@@ -198,7 +198,7 @@ async def test_a_signed_follow_is_accepted_and_answered(node: Node, peer: Peer, 
     assert stored.key_id == peer.key_id and stored.display_name == "Pat Peer"
 
     async def answered() -> bool:
-        return bool(peer.received)
+        return bool(peer.verified)  # appended after the Accept is received and its signature checked
 
     await eventually(answered, "the Accept")
     accept = peer.received[0]
