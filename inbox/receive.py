@@ -2,7 +2,8 @@
 
 The checks, in order (fedi-anchors §5 rows 1–11), each refusal with the status the inbox answers:
 
-1. a JSON object with an `id`, a `type` and an `actor`, all usable (400);
+1. a JSON object with an `id`, a `type` and an `actor`, all usable, its JSON-LD readable with the
+   bundled contexts and brought to the shape handlers read (`inbox/canonical.py`) (400);
 2. a signature, and a key id on the same server as the activity's `actor` (401);
 3. a server the federation policy allows: mode, allowlist, domain blocks (403);
 4. the key and the signature, by `inbox/authenticate.py` (shared with signed GETs): the key
@@ -37,6 +38,7 @@ from essaim.federation.keys import key_owner_matches, url_authority
 from essaim.federation.signatures import SignedRequest, signature_key_id
 from essaim.federation.vocab import as_list, id_of
 from essaim.inbox.authenticate import Refused, verified_signer
+from essaim.inbox.canonical import canonical
 from essaim.inbox.policy import host_allowed, peer_host
 from essaim.inbox.resolve import ActorResolver
 from essaim.outbox.actions import insert_ignoring_duplicates
@@ -69,6 +71,7 @@ def read_activity(body: bytes) -> dict[str, Any]:
         raise Refused(400, "the body is not JSON") from None
     if not isinstance(activity, dict):
         raise Refused(400, "the body is not a JSON object")
+    activity = canonical(activity)
     for name in ("id", "type"):
         if not isinstance(activity.get(name), str) or not activity[name]:
             raise Refused(400, f"the activity has no {name}")

@@ -198,7 +198,7 @@ async def test_a_signed_follow_is_accepted_and_answered(node: Node, peer: Peer, 
     assert stored.key_id == peer.key_id and stored.display_name == "Pat Peer"
 
     async def answered() -> bool:
-        return bool(peer.received)
+        return bool(peer.verified)  # appended after the Accept is received and its signature checked
 
     await eventually(answered, "the Accept")
     accept = peer.received[0]
@@ -391,3 +391,38 @@ async def test_allowlist_mode_accepts_listed_servers_only(
     body, headers = peer.signed(url, peer.follow(f"{closed.base_url}/actor"))
     await post(http, url, body, headers, status=202)
     assert await count(closed, InboxItem) == 1
+
+
+async def test_a_follow_written_with_prefixes_is_read_as_a_follow(
+    node: Node, peer: Peer, http: aiohttp.ClientSession
+) -> None:
+    target = await hugo(http, node)
+    plain = peer.follow(target, number=7)
+    activity = {
+        "@context": ["https://www.w3.org/ns/activitystreams", {"act": "https://www.w3.org/ns/activitystreams#"}],
+        "id": plain["id"],
+        "type": "act:Follow",
+        "act:actor": {"@id": peer.actor},
+        "act:object": {"@id": target},
+    }
+    body, headers = peer.signed(f"{target}/inbox", activity)
+    await post(http, f"{target}/inbox", body, headers, status=202)
+
+    async def applied() -> bool:
+        return await count(node, Follow, Follow.uri == plain["id"]) == 1
+
+    await eventually(applied, "the Follow read through JSON-LD")
+
+
+async def test_an_unknown_remote_context_is_refused_before_any_fetch(
+    node: Node, peer: Peer, http: aiohttp.ClientSession
+) -> None:
+    activity = peer.follow(await hugo(http, node), number=8)
+    activity["@context"] = ["https://www.w3.org/ns/activitystreams", f"{peer.base}/context.jsonld"]
+    url = f"{node.base_url}/inbox"
+    body, headers = peer.signed(url, activity)
+    error = await post(http, url, body, headers, status=400)
+    assert error is not None and error["error"].startswith("unknown remote JSON-LD context")
+    assert peer.actor_fetches == 0 and await stored_actor(node, peer.actor) is None
+    assert await count(node, InboxItem, InboxItem.activity_id == activity["id"]) == 0
+    assert "unknown remote JSON-LD context" in node.log()
