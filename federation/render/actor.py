@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from essaim.actors.models import Actor
-from essaim.federation.vocab import ACTOR_CONTEXT
+from essaim.federation.vocab import ACTOR_CONTEXT, PUBLIC
 
 
 def iso(moment: datetime) -> str:
@@ -41,15 +41,34 @@ def render_bare_actor(actor: Actor, *, domain: str) -> dict[str, Any]:
 
 def render_actor(actor: Actor, *, domain: str, default_avatar: str) -> dict[str, Any]:
     """The whole actor document: the bare one, plus the profile (name, bio, avatar, directory attributes)."""
-    return render_bare_actor(actor, domain=domain) | {
-        "name": actor.display_name or actor.username,
-        "summary": actor.summary,
-        "icon": {"type": "Image", "mediaType": "image/png", "url": actor.avatar_url or default_avatar},
-        "published": iso(actor.published),
-        "manuallyApprovesFollowers": actor.manually_approves_followers,
-        "discoverable": actor.discoverable,
-        "indexable": actor.discoverable,
-        "attachment": profile_attachments(actor),
+    return (
+        render_bare_actor(actor, domain=domain)
+        | {
+            "name": actor.display_name or actor.username,
+            "summary": actor.summary,
+            "icon": {"type": "Image", "mediaType": "image/png", "url": actor.avatar_url or default_avatar},
+            "published": iso(actor.published),
+            "manuallyApprovesFollowers": actor.manually_approves_followers,
+            "discoverable": actor.discoverable,
+            "indexable": actor.discoverable,
+            "attachment": profile_attachments(actor),
+        }
+        | ({"image": {"type": "Image", "url": actor.header_url}} if actor.header_url else {})
+    )
+
+
+def render_actor_update(document: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """`Update` of a whole actor document (its `@context` on the activity), public as Mastodon sends it.
+
+    One id per edit (the time is in it), so two edits are two activities to every peer."""
+    actor = {k: v for k, v in document.items() if k != "@context"}
+    return {
+        "@context": document["@context"],
+        "id": f"{actor['id']}#updates/{now.strftime('%Y%m%dT%H%M%S.%f')}",
+        "type": "Update",
+        "actor": actor["id"],
+        "to": [PUBLIC],
+        "object": actor,
     }
 
 

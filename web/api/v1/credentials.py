@@ -21,9 +21,11 @@ from essaim.actors.hydrate import load_accounts
 from essaim.actors.models import Account, Actor
 from essaim.actors.relationships import pending_requests
 from essaim.outbox.actions.profile import ProfileChanges, check_profile, do_update_profile
+from essaim.outbox.federate_profile import federate_profile_update
 from essaim.outbox.media_processing import MediaError, ProcessedImage, process_profile_image, remove_file, save_file
 from essaim.web.api.auth import authenticate
 from essaim.web.api.entities.account import render_credential_account
+from essaim.web.api.node import local_node
 from essaim.web.api.params import Params
 from essaim.web.errors import ApiError
 from essaim.web.keys import CONFIG, DATABASE, URIS
@@ -144,6 +146,7 @@ async def update_credentials(request: web.Request) -> web.Response:
                     replaced.append(old.removeprefix(uris.media("")))
                 setattr(checked.changes, f"{kind}_url", uris.media(name))
             await do_update_profile(session, account, checked)
+            await federate_profile_update(session, account.actor, local_node(request))
             rendered = await credential_account(request, session, account)
     except BaseException:
         for name in saved:
