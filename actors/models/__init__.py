@@ -9,6 +9,7 @@ from essaim.actors.models.follow import Follow
 from essaim.actors.models.inbox import InboxItem
 from essaim.actors.models.interaction import Bookmark, Favourite, StatusPin
 from essaim.actors.models.job import Job
+from essaim.actors.models.marker import Marker
 from essaim.actors.models.media import MediaAttachment
 from essaim.actors.models.moderation import Block, DomainBlock, DomainBlockSeverity, Report, ReportCategory
 from essaim.actors.models.node import NodeSetting
@@ -39,6 +40,7 @@ __all__ = [
     "IdempotencyKey",
     "InboxItem",
     "Job",
+    "Marker",
     "MediaAttachment",
     "Mention",
     "NodeSetting",
