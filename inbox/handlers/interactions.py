@@ -19,7 +19,8 @@ from essaim.federation.parse_note import addresses, parse_timestamp, visibility_
 from essaim.federation.vocab import id_of
 from essaim.ids import new_id
 from essaim.inbox.dispatch import InboxContext, handles
-from essaim.inbox.handlers.posts import from_sender, ignore, is_local, refuse, status_by_uri
+from essaim.inbox.handlers.posts import from_sender, ignore, is_local, refuse
+from essaim.inbox.remote_posts import status_by_uri
 from essaim.outbox.actions import insert_ignoring_duplicates
 
 # --- Like ----------------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from essaim.actors.feeds import fan_out, notify
+from essaim.actors.feeds import notify
 from essaim.actors.models import (
     Actor,
     Favourite,
@@ -41,12 +41,18 @@ from essaim.federation.parse_note import (
     ParsedNote,
     ParsedPoll,
     parse_note,
-    visibility_of,
 )
 from essaim.federation.vocab import as_list, id_of
-from essaim.ids import new_id
 from essaim.inbox.dispatch import InboxContext, handles
 from essaim.inbox.handlers.votes import is_vote, record_vote
+from essaim.inbox.remote_posts import (
+    addressed_actors,
+    notify_mentioned,
+    remote_media,
+    remote_poll,
+    status_by_uri,
+    store_post,
+)
 from essaim.outbox.actions import insert_ignoring_duplicates
 from essaim.outbox.actions.statuses import set_mentions, set_tags
 
@@ -96,65 +102,6 @@ def _own_note(ctx: InboxContext, obj: Mapping[str, Any]) -> ParsedNote | str:
     return note
 
 
-async def status_by_uri(session: AsyncSession, uri: str | None) -> Status | None:
-    return None if uri is None else await session.scalar(select(Status).where(Status.uri == uri))
-
-
-async def _addressed_actors(session: AsyncSession, note: ParsedNote) -> list[Actor]:
-    """Who the post mentions: known actors in its `Mention` tags, and local actors it addresses in to/cc."""
-    mentioned = set(note.mentions)
-    addressed = set(note.addressed) - mentioned
-    found = await session.scalars(select(Actor).where(Actor.uri.in_(mentioned | addressed)))
-    return sorted((a for a in found if a.uri in mentioned or a.domain is None), key=lambda a: a.id)
-
-
-def _media(note: ParsedNote, status: Status, sender: Actor) -> list[MediaAttachment]:
-    """The post's files, known by their remote URLs: not downloaded (FEDERATION.md, Posts)."""
-    return [
-        MediaAttachment(
-            id=new_id(),
-            actor_id=sender.id,
-            status_id=status.id,
-            position=position,
-            type=item.kind,
-            state="ready",
-            mime_type=item.media_type,
-            remote_url=item.url,
-            width=item.width,
-            height=item.height,
-            description=item.description,
-            focus_x=item.focus[0],
-            focus_y=item.focus[1],
-            blurhash=item.blurhash,
-        )
-        for position, item in enumerate(note.attachments)
-    ]
-
-
-def _poll(status_id: int, parsed: ParsedPoll, now: datetime) -> Poll:
-    return Poll(
-        status_id=status_id,
-        options=parsed.options,
-        option_votes=parsed.votes,
-        multiple=parsed.multiple,
-        voters_count=parsed.voters_count,
-        expires_at=parsed.expires_at,
-        closed_at=parsed.closed_at,
-        created_at=now,
-    )
-
-
-async def _notify_mentioned(ctx: InboxContext, status: Status, actors: list[Actor]) -> None:
-    for actor in actors:
-        await notify(
-            ctx.session,
-            recipient=actor,
-            sender_id=ctx.sender.id,
-            kind=NotificationType.MENTION.value,
-            status_id=status.id,
-        )
-
-
 # --- Create --------------------------------------------------------------------------------------------
 
 
@@ -178,32 +125,7 @@ async def create(ctx: InboxContext) -> bool:
         if existing.actor_id != ctx.sender.id:
             return refuse(ctx, f"{note.id} is already stored as another actor's post")
         return ignore(ctx, "the post is stored already")
-    parent = await status_by_uri(session, note.in_reply_to)
-    mentioned = await _addressed_actors(session, note)
-    status = Status(
-        id=new_id(),
-        actor_id=ctx.sender.id,
-        uri=note.id,
-        url=note.url,
-        visibility=visibility_of(note.to, note.cc, ctx.sender.followers_uri),
-        content=note.content,
-        spoiler_text=note.summary,
-        sensitive=note.sensitive,
-        language=note.language,
-        in_reply_to_id=parent.id if parent else None,
-        in_reply_to_account_id=parent.actor_id if parent else None,
-        published=min(note.published or ctx.now, ctx.now),
-    )
-    session.add(status)
-    await session.flush()
-    await set_mentions(session, status, mentioned)
-    await set_tags(session, status, note.hashtags)
-    session.add_all(_media(note, status, ctx.sender))
-    if note.poll is not None:
-        session.add(_poll(status.id, note.poll, ctx.now))
-    await session.flush()
-    await fan_out(session, status)
-    await _notify_mentioned(ctx, status, mentioned)
+    status = await store_post(session, ctx.sender, note, ctx.now)
     log.info("stored %s post %s from %s", status.visibility, note.id, ctx.sender.uri)
     return True
 
@@ -230,7 +152,7 @@ async def _update_poll(session: AsyncSession, status: Status, current: Poll | No
             await session.delete(current)
         return
     if current is None:
-        session.add(_poll(status.id, parsed, status.published))
+        session.add(remote_poll(status.id, parsed, status.published))
         return
     if current.options != parsed.options or current.multiple != parsed.multiple:  # local votes no longer apply
         await session.execute(delete(PollVote).where(PollVote.poll_id == current.id))
@@ -279,9 +201,9 @@ async def update(ctx: InboxContext) -> bool:
     if [a.url for a in note.attachments] != [m.remote_url for m in media]:
         for item in media:
             await session.delete(item)
-        media = _media(note, status, ctx.sender)
+        media = remote_media(note, status, ctx.sender)
         session.add_all(media)
-    added, _ = await set_mentions(session, status, await _addressed_actors(session, note))
+    added, _ = await set_mentions(session, status, await addressed_actors(session, note))
     await set_tags(session, status, note.hashtags)
     await session.flush()
     session.add(
@@ -290,7 +212,7 @@ async def update(ctx: InboxContext) -> bool:
     for actor in added:
         if actor.domain is None:
             await insert_ignoring_duplicates(session, HomeFeedEntry, owner_id=actor.id, status_id=status.id)
-    await _notify_mentioned(ctx, status, added)
+    await notify_mentioned(session, ctx.sender, status, added)
     boosters = select(Status.actor_id).where(Status.reblog_of_id == status.id).distinct()
     for booster in await session.scalars(select(Actor).where(Actor.id.in_(boosters))):
         await notify(

@@ -1,0 +1,105 @@
+"""Storing a remote post: one path for every way a post arrives (an inbound Create, and later a fetch by id).
+
+The caller has checked that the post is its author's own and not known yet; this stores it for exactly
+the audience its addressing says (`visibility_of`), with its mentions, tags, files and poll, puts it in
+the home feeds it belongs to and notifies the local people it mentions.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from essaim.actors.feeds import fan_out, notify
+from essaim.actors.models import Actor, MediaAttachment, NotificationType, Poll, Status
+from essaim.federation.parse_note import ParsedNote, ParsedPoll, visibility_of
+from essaim.ids import new_id
+from essaim.outbox.actions.statuses import set_mentions, set_tags
+
+
+async def status_by_uri(session: AsyncSession, uri: str | None) -> Status | None:
+    return None if uri is None else await session.scalar(select(Status).where(Status.uri == uri))
+
+
+async def addressed_actors(session: AsyncSession, note: ParsedNote) -> list[Actor]:
+    """Who the post mentions: known actors in its `Mention` tags, and local actors it addresses in to/cc."""
+    mentioned = set(note.mentions)
+    addressed = set(note.addressed) - mentioned
+    found = await session.scalars(select(Actor).where(Actor.uri.in_(mentioned | addressed)))
+    return sorted((a for a in found if a.uri in mentioned or a.domain is None), key=lambda a: a.id)
+
+
+def remote_media(note: ParsedNote, status: Status, sender: Actor) -> list[MediaAttachment]:
+    """The post's files, known by their remote URLs: not downloaded (FEDERATION.md, Posts)."""
+    return [
+        MediaAttachment(
+            id=new_id(),
+            actor_id=sender.id,
+            status_id=status.id,
+            position=position,
+            type=item.kind,
+            state="ready",
+            mime_type=item.media_type,
+            remote_url=item.url,
+            width=item.width,
+            height=item.height,
+            description=item.description,
+            focus_x=item.focus[0],
+            focus_y=item.focus[1],
+            blurhash=item.blurhash,
+        )
+        for position, item in enumerate(note.attachments)
+    ]
+
+
+def remote_poll(status_id: int, parsed: ParsedPoll, now: datetime) -> Poll:
+    return Poll(
+        status_id=status_id,
+        options=parsed.options,
+        option_votes=parsed.votes,
+        multiple=parsed.multiple,
+        voters_count=parsed.voters_count,
+        expires_at=parsed.expires_at,
+        closed_at=parsed.closed_at,
+        created_at=now,
+    )
+
+
+async def notify_mentioned(session: AsyncSession, sender: Actor, status: Status, actors: list[Actor]) -> None:
+    for actor in actors:
+        await notify(
+            session, recipient=actor, sender_id=sender.id, kind=NotificationType.MENTION.value, status_id=status.id
+        )
+
+
+async def store_post(session: AsyncSession, sender: Actor, note: ParsedNote, now: datetime) -> Status:
+    """Store the sender's checked, new post; fan it out and notify whom it mentions."""
+    parent = await status_by_uri(session, note.in_reply_to)
+    mentioned = await addressed_actors(session, note)
+    status = Status(
+        id=new_id(),
+        actor_id=sender.id,
+        uri=note.id,
+        url=note.url,
+        visibility=visibility_of(note.to, note.cc, sender.followers_uri),
+        content=note.content,
+        spoiler_text=note.summary,
+        sensitive=note.sensitive,
+        language=note.language,
+        in_reply_to_id=parent.id if parent else None,
+        in_reply_to_account_id=parent.actor_id if parent else None,
+        published=min(note.published or now, now),
+    )
+    session.add(status)
+    await session.flush()
+    await set_mentions(session, status, mentioned)
+    await set_tags(session, status, note.hashtags)
+    session.add_all(remote_media(note, status, sender))
+    if note.poll is not None:
+        session.add(remote_poll(status.id, note.poll, now))
+    await session.flush()
+    await fan_out(session, status)
+    await notify_mentioned(session, sender, status, mentioned)
+    return status
