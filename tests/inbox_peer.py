@@ -35,9 +35,12 @@ class Peer:
         self.received: list[dict[str, Any]] = []
         self.verified: list[bool] = []
         self.actor_fetches = 0
+        self.files: dict[str, bytes] = {}  # served at /files/{name}, each GET counted
+        self.file_fetches: dict[str, int] = {}
         self.port = free_port()
         app = web.Application()
         app.router.add_get("/users/peer", self._actor)
+        app.router.add_get("/files/{name}", self._file)
         app.router.add_post("/users/peer/inbox", self._inbox)
         self.server = TestServer(app, host="127.0.0.1", port=self.port)
 
@@ -69,6 +72,13 @@ class Peer:
     async def _actor(self, request: web.Request) -> web.Response:
         self.actor_fetches += 1
         return web.Response(body=json.dumps(self.document()).encode(), content_type=ACTIVITY_JSON)
+
+    async def _file(self, request: web.Request) -> web.Response:
+        name = request.match_info["name"]
+        self.file_fetches[name] = self.file_fetches.get(name, 0) + 1
+        if name not in self.files:
+            raise web.HTTPNotFound()
+        return web.Response(body=self.files[name], content_type="image/jpeg")
 
     async def _inbox(self, request: web.Request) -> web.Response:
         body = await request.read()
