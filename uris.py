@@ -51,6 +51,9 @@ class LocalURIs:
     def media(self, file_name: str) -> str:
         return f"{self.base_url}/media/{file_name}"
 
+    def emoji(self, emoji_id: int) -> str:
+        return f"{self.base_url}/emojis/{emoji_id}"
+
     def media_proxy(self, media_id: int, remote_url: str, style: str = "original") -> str:
         """A peer's image through this node (`style` original or small, as Mastodon's `/media_proxy/`)."""
         return f"{self.base_url}/media_proxy/{media_id}/{remote_url_digest(remote_url)}/{style}"

@@ -16,9 +16,11 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from essaim.actors.emojis import emojis_by_key, status_shortcodes, used
 from essaim.actors.models import (
     Actor,
     Bookmark,
+    CustomEmoji,
     Favourite,
     Follow,
     MediaAttachment,
@@ -54,6 +56,7 @@ class StatusData:
     own_votes: list[int] = field(default_factory=list)
     mentions: list[Actor] = field(default_factory=list)
     tags: list[Tag] = field(default_factory=list)
+    emojis: list[CustomEmoji] = field(default_factory=list)
     replies: int = 0
     reblogs: int = 0
     favourites: int = 0
@@ -139,6 +142,12 @@ async def load_statuses(session: AsyncSession, statuses: Sequence[Status], viewe
         )
     ).all():
         tags[status_id].append(tag)
+    domains = {s.id: accounts[s.actor_id].actor.domain for s in every}
+    codes = {s.id: status_shortcodes(s, polls.get(s.id)) for s in every}
+    wanted: dict[str | None, set[str]] = defaultdict(set)
+    for status_id, found in codes.items():
+        wanted[domains[status_id]] |= found
+    emojis = await emojis_by_key(session, wanted)
     app_ids = {s.application_id for s in every if s.application_id is not None}
     applications = {
         a.id: a for a in await session.scalars(select(OAuthApplication).where(OAuthApplication.id.in_(app_ids)))
@@ -166,6 +175,7 @@ async def load_statuses(session: AsyncSession, statuses: Sequence[Status], viewe
             own_votes=own_votes.get(status.id, []),
             mentions=mentions.get(status.id, []),
             tags=tags.get(status.id, []),
+            emojis=used(emojis, domains[status.id], codes[status.id]),
             replies=replies.get(status.id, 0),
             reblogs=reblogs.get(status.id, 0),
             favourites=favourites.get(status.id, 0),

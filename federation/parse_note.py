@@ -29,8 +29,10 @@ MAX_POLL_OPTIONS = 20
 MAX_URL_CHARS = 2048
 MAX_TAG_CHARS = 100
 MAX_DESCRIPTION_CHARS = 1500
+MAX_EMOJIS = 50
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _HASHTAG = re.compile(r"^\w+$")
+_EMOJI_NAME = re.compile(r"^:?([a-zA-Z0-9_]{2,64}):?$")
 _BLURHASH = re.compile(r"^[0-9A-Za-z#$%*+,\-.:;=?@\[\]^_{|}~]{6,64}$")
 _TAG_RE = re.compile(r"<[^>]*>")
 MEDIA_KINDS = {"image": "image", "video": "video", "audio": "audio"}
@@ -47,6 +49,16 @@ class ParsedAttachment:
     width: int | None
     height: int | None
     focus: tuple[float, float]
+
+
+@dataclass(frozen=True)
+class ParsedEmoji:
+    """A custom emoji the post writes as `:shortcode:` (an `Emoji` tag): its image on the peer."""
+
+    shortcode: str
+    url: str
+    uri: str | None
+    updated: datetime | None
 
 
 @dataclass(frozen=True)
@@ -78,6 +90,7 @@ class ParsedNote:
     hashtags: list[str]  # names without `#`, as written
     attachments: list[ParsedAttachment]
     poll: ParsedPoll | None
+    emojis: list[ParsedEmoji]
 
     @property
     def addressed(self) -> list[str]:
@@ -150,6 +163,7 @@ def parse_note(document: Mapping[str, Any]) -> ParsedNote:
         hashtags=_hashtags(tags),
         attachments=_attachments(document.get("attachment")),
         poll=_poll(document) if kind == "Question" else None,
+        emojis=parse_emojis(tags),
     )
 
 
@@ -202,6 +216,24 @@ def _hashtags(tags: list[Mapping[str, Any]]) -> list[str]:
         if 0 < len(name) <= MAX_TAG_CHARS and _HASHTAG.match(name):
             names.setdefault(name.lower(), name)
     return list(names.values())
+
+
+def parse_emojis(tags: list[Mapping[str, Any]]) -> list[ParsedEmoji]:
+    """The `Emoji` tags (`name` `:shortcode:`, `icon.url` http(s)), at most MAX_EMOJIS, one per shortcode."""
+    found: dict[str, ParsedEmoji] = {}
+    for tag in tags:
+        if tag.get("type") != "Emoji" or len(found) == MAX_EMOJIS:
+            continue
+        name = tag.get("name")
+        match = _EMOJI_NAME.match(name) if isinstance(name, str) else None
+        icon = next((i for i in as_list(tag.get("icon")) if isinstance(i, Mapping)), None)
+        url = _link(icon.get("url")) if icon is not None else None
+        if match is None or url is None:
+            continue
+        uri = tag.get("id")
+        uri = uri if isinstance(uri, str) and url_authority(uri) is not None and len(uri) <= MAX_URL_CHARS else None
+        found.setdefault(match[1], ParsedEmoji(match[1], url, uri, parse_timestamp(tag.get("updated"))))
+    return list(found.values())
 
 
 def _link(value: Any) -> str | None:

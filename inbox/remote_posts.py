@@ -16,6 +16,7 @@ from essaim.actors.feeds import fan_out, notify
 from essaim.actors.models import Actor, MediaAttachment, NotificationType, Poll, Status
 from essaim.federation.parse_note import ParsedNote, ParsedPoll, visibility_of
 from essaim.ids import new_id
+from essaim.inbox.remote_emojis import remember_emojis
 from essaim.outbox.actions.statuses import set_mentions, set_tags
 
 
@@ -96,6 +97,7 @@ async def store_post(session: AsyncSession, sender: Actor, note: ParsedNote, now
     await session.flush()
     await set_mentions(session, status, mentioned)
     await set_tags(session, status, note.hashtags)
+    await remember_emojis(session, sender.domain or "", note.emojis, now)
     session.add_all(remote_media(note, status, sender))
     if note.poll is not None:
         session.add(remote_poll(status.id, note.poll, now))

@@ -23,6 +23,7 @@ IMAGE_SIZE_LIMIT: Final = 16 * 1024 * 1024  # bytes
 IMAGE_MATRIX_LIMIT: Final = 33177600  # width × height
 IMAGE_MIME_TYPES: Final = ("image/jpeg", "image/png", "image/gif", "image/webp")
 MEDIA_DESCRIPTION_LIMIT: Final = 1500
+EMOJI_SIZE_LIMIT: Final = 256 * 1024  # bytes, as Mastodon
 
 # Profiles
 MAX_DISPLAY_NAME: Final = 100

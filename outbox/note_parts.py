@@ -12,14 +12,23 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from essaim.actors.models import Actor, MediaAttachment, Mention, Poll, Status, StatusTag, Tag
-from essaim.federation.render.note import AttachmentRef, HashtagRef, MentionRef, NoteParts
+from essaim.actors.emojis import emojis_by_key, status_shortcodes, used
+from essaim.actors.models import Actor, CustomEmoji, MediaAttachment, Mention, Poll, Status, StatusTag, Tag
+from essaim.federation.render.note import AttachmentRef, EmojiRef, HashtagRef, MentionRef, NoteParts
 from essaim.outbox.actions import LocalNode
 
 
 def mention_ref(actor: Actor, node: LocalNode) -> MentionRef:
     """`@user@domain`, with this node's domain for local people (peers need the full handle)."""
     return MentionRef(actor.uri, f"@{actor.username}@{actor.domain or node.domain}")
+
+
+def emoji_ref(emoji: CustomEmoji, node: LocalNode) -> EmojiRef | None:
+    """One of this node's emoji as peers see it; None without an image file."""
+    if not emoji.file_name:
+        return None
+    url = node.uris.media(emoji.file_name)
+    return EmojiRef(node.uris.emoji(emoji.id), emoji.shortcode, url, emoji.mime_type, emoji.updated_at)
 
 
 def attachment_ref(media: MediaAttachment, node: LocalNode) -> AttachmentRef | None:
@@ -72,6 +81,8 @@ async def note_parts(session: AsyncSession, statuses: Sequence[Status], node: Lo
         parents = {
             i: u for i, u in await session.execute(select(Status.id, Status.uri).where(Status.id.in_(parent_ids)))
         }
+    codes = {s.id: status_shortcodes(s, polls.get(s.id)) for s in statuses}
+    local = await emojis_by_key(session, {None: set().union(*codes.values())})
     return {
         s.id: NoteParts(
             mentions=mentions.get(s.id, []),
@@ -79,6 +90,7 @@ async def note_parts(session: AsyncSession, statuses: Sequence[Status], node: Lo
             in_reply_to=parents.get(s.in_reply_to_id) if s.in_reply_to_id is not None else None,
             attachments=media.get(s.id, []),
             poll=polls.get(s.id),
+            emojis=[found for e in used(local, None, codes[s.id]) if (found := emoji_ref(e, node)) is not None],
         )
         for s in statuses
     }

@@ -15,6 +15,7 @@ from essaim.db import Database
 from essaim.uris import LocalURIs
 from essaim.web import federation, media_proxy
 from essaim.web.ap import actors as ap_actors
+from essaim.web.ap import emojis as ap_emojis
 from essaim.web.ap import inbox as ap_inbox
 from essaim.web.ap import wellknown
 from essaim.web.api.middleware import RateLimiter, api_middleware
@@ -59,6 +60,7 @@ def create_app(config: Config) -> web.Application:
     for table in (
         wellknown.routes,
         ap_actors.routes,
+        ap_emojis.routes,
         ap_inbox.routes,
         profiles.routes,
         tags.routes,

@@ -4,6 +4,7 @@ from essaim.actors.models.account import Account, WebSession
 from essaim.actors.models.actor import Actor, ActorLanguage, ActorSkill, ActorType
 from essaim.actors.models.base import Base
 from essaim.actors.models.delivery import Delivery, DeliveryState, GoneInbox, HostHealth
+from essaim.actors.models.emoji import CustomEmoji
 from essaim.actors.models.feed import HomeFeedEntry
 from essaim.actors.models.follow import Follow
 from essaim.actors.models.inbox import InboxItem
@@ -28,6 +29,7 @@ __all__ = [
     "Base",
     "Block",
     "Bookmark",
+    "CustomEmoji",
     "Delivery",
     "DeliveryState",
     "DomainBlock",

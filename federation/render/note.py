@@ -24,6 +24,7 @@ NOTE_TERMS: dict[str, object] = {
     "blurhash": "toot:blurhash",
     "focalPoint": {"@container": "@list", "@id": "toot:focalPoint"},
     "votersCount": "toot:votersCount",
+    "Emoji": "toot:Emoji",
 }
 NOTE_CONTEXT: list[object] = [AS2_CONTEXT, NOTE_TERMS]
 
@@ -42,6 +43,17 @@ class HashtagRef:
 
     name: str
     href: str
+
+
+@dataclass(frozen=True)
+class EmojiRef:
+    """A custom emoji the post writes as `:shortcode:`: its id, image and when the image last changed."""
+
+    uri: str
+    shortcode: str
+    url: str
+    media_type: str
+    updated: datetime
 
 
 @dataclass(frozen=True)
@@ -66,6 +78,7 @@ class NoteParts:
     in_reply_to: str | None = None  # the parent post's id
     attachments: Sequence[AttachmentRef] = ()
     poll: Poll | None = None
+    emojis: Sequence[EmojiRef] = ()
 
 
 NO_PARTS = NoteParts()
@@ -97,7 +110,18 @@ def audience(
 def _tags(parts: NoteParts) -> list[dict[str, Any]]:
     mentions = [{"type": "Mention", "href": m.uri, "name": m.name} for m in parts.mentions]
     hashtags = [{"type": "Hashtag", "href": h.href, "name": f"#{h.name}"} for h in parts.hashtags]
-    return mentions + hashtags
+    return mentions + hashtags + [render_emoji(e) for e in parts.emojis]
+
+
+def render_emoji(emoji: EmojiRef) -> dict[str, Any]:
+    """An `Emoji` as Mastodon writes it (in a post's `tag`, and at its own id)."""
+    return {
+        "id": emoji.uri,
+        "type": "Emoji",
+        "name": f":{emoji.shortcode}:",
+        "updated": iso(emoji.updated),
+        "icon": {"type": "Image", "mediaType": emoji.media_type, "url": emoji.url},
+    }
 
 
 def _attachment(item: AttachmentRef) -> dict[str, Any]:

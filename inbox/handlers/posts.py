@@ -45,6 +45,7 @@ from essaim.federation.parse_note import (
 from essaim.federation.vocab import as_list, id_of
 from essaim.inbox.dispatch import InboxContext, handles
 from essaim.inbox.handlers.votes import is_vote, record_vote
+from essaim.inbox.remote_emojis import remember_emojis
 from essaim.inbox.remote_posts import (
     addressed_actors,
     notify_mentioned,
@@ -205,6 +206,7 @@ async def update(ctx: InboxContext) -> bool:
         session.add_all(media)
     added, _ = await set_mentions(session, status, await addressed_actors(session, note))
     await set_tags(session, status, note.hashtags)
+    await remember_emojis(session, ctx.sender.domain or "", note.emojis, ctx.now)
     await session.flush()
     session.add(
         _version(status, media, await session.scalar(select(Poll).where(Poll.status_id == status.id)), edited_at)

@@ -107,3 +107,38 @@ def test_unusable_posts_are_refused(document: Any) -> None:
 )
 def test_visibility_as_mastodon_reads_it(to: list[str], cc: list[str], visibility: str) -> None:
     assert visibility_of(to, cc, FOLLOWERS) == visibility
+
+
+def test_custom_emoji_tags() -> None:
+    icon = {"type": "Image", "mediaType": "image/png", "url": "https://peer.example/emoji/blob.png"}
+    tags = [
+        {
+            "id": "https://peer.example/emojis/1",
+            "type": "Emoji",
+            "name": ":blob:",
+            "icon": icon,
+            "updated": "2026-01-02T03:04:05Z",
+        },
+        {"type": "Emoji", "name": ":blob:", "icon": {"url": "https://peer.example/other.png"}},  # one per shortcode
+        {"type": "Emoji", "name": "misskey_style", "icon": [icon]},  # no colons, icon as a list
+        {"type": "Emoji", "name": ":blob:"},  # no image (MASTODON_NOTE has this one)
+        {"type": "Emoji", "name": ":bad name:", "icon": icon},
+        {"type": "Emoji", "name": ":x:", "icon": icon},  # too short
+        {"type": "Emoji", "name": ":evil:", "icon": {"url": "javascript:alert(1)"}},
+        {
+            "id": "ftp://peer.example/e",
+            "type": "Emoji",
+            "name": ":ftp:",
+            "icon": icon,
+        },  # a bad id is dropped, not the emoji
+    ]
+    emojis = parse_note(MASTODON_NOTE | {"tag": tags}).emojis
+    assert [(e.shortcode, e.url, e.uri) for e in emojis] == [
+        ("blob", icon["url"], "https://peer.example/emojis/1"),
+        ("misskey_style", icon["url"], None),
+        ("ftp", icon["url"], None),
+    ]
+    assert emojis[0].updated == datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    assert parse_note(MASTODON_NOTE).emojis == []
+    many = [{"type": "Emoji", "name": f":e{n:02}:", "icon": icon} for n in range(80)]
+    assert len(parse_note(MASTODON_NOTE | {"tag": many}).emojis) == 50

@@ -8,6 +8,7 @@ from essaim.actors.hydrate import StatusData
 from essaim.uris import LocalURIs
 from essaim.web.api.entities.account import render_account
 from essaim.web.api.entities.common import optional_timestamp, timestamp
+from essaim.web.api.entities.emoji import render_emoji
 from essaim.web.api.entities.media import render_media
 from essaim.web.api.entities.poll import render_poll
 
@@ -15,6 +16,7 @@ from essaim.web.api.entities.poll import render_poll
 def render_status(data: StatusData, uris: LocalURIs, viewer_id: int | None) -> dict[str, Any]:
     status = data.status
     account = data.account.actor
+    emojis = [render_emoji(emoji, uris) for emoji in data.emojis]
     rendered: dict[str, Any] = {
         "id": str(status.id),
         "uri": status.uri,
@@ -41,14 +43,18 @@ def render_status(data: StatusData, uris: LocalURIs, viewer_id: int | None) -> d
             for actor in data.mentions
         ],
         "tags": [{"name": tag.display_name, "url": uris.tag_page(tag.name)} for tag in data.tags],
-        "emojis": [],
+        "emojis": emojis,
         "reblogs_count": data.reblogs,
         "favourites_count": data.favourites,
         "replies_count": data.replies,
         "in_reply_to_id": str(status.in_reply_to_id) if status.in_reply_to_id else None,
         "in_reply_to_account_id": str(status.in_reply_to_account_id) if status.in_reply_to_account_id else None,
         "reblog": render_status(data.reblog, uris, viewer_id) if data.reblog else None,
-        "poll": render_poll(data.poll, data.own_votes, viewer_signed_in=viewer_id is not None) if data.poll else None,
+        "poll": (
+            render_poll(data.poll, data.own_votes, viewer_signed_in=viewer_id is not None, emojis=emojis)
+            if data.poll
+            else None
+        ),
         "card": None,
         "filtered": [],
     }

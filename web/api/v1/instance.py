@@ -19,12 +19,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from essaim import __version__
 from essaim.actors import queries
+from essaim.actors.emojis import local_emojis
 from essaim.actors.hydrate import load_accounts
 from essaim.actors.models import Account, Actor, ActorLanguage, Status
 from essaim.actors.models.base import utcnow
 from essaim.ids import id_at
 from essaim.outbox import limits
 from essaim.web.api.entities.account import render_account
+from essaim.web.api.entities.emoji import render_emoji
 from essaim.web.keys import CONFIG, DATABASE, URIS
 
 routes = web.RouteTableDef()
@@ -204,5 +206,8 @@ async def activity(request: web.Request) -> web.Response:
 
 @routes.get("/api/v1/custom_emojis")
 async def custom_emojis(request: web.Request) -> web.Response:
-    """No custom emoji on this node."""
-    return web.json_response([])
+    """This node's own emoji (`essaim emoji add`), the ones apps offer in their picker."""
+    async with request.app[DATABASE].session() as session:
+        emojis = await local_emojis(session)
+    uris = request.app[URIS]
+    return web.json_response([render_emoji(emoji, uris) for emoji in emojis])
