@@ -56,7 +56,7 @@ async def lists_receiving(session: AsyncSession, status: Status) -> list[tuple[i
     post left out.
     """
     query = list_posts().where(Status.id == status.id).with_only_columns(List.owner_id, List.id)
-    candidates = (await session.execute(query.order_by(List.id))).tuples().all()
+    candidates = (await session.execute(query.order_by(List.id))).all()
     readable = {owner for owner in {o for o, _ in candidates} if await visible_status(session, status.id, owner)}
     return [(owner, list_id) for owner, list_id in candidates if owner in readable]
 

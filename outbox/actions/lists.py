@@ -83,7 +83,7 @@ async def do_add_accounts(session: AsyncSession, target: List, actor_ids: Sequen
     follows = select(Follow.followee_id, Follow.id).where(
         Follow.follower_id == target.owner_id, Follow.followee_id.in_(actor_ids), Follow.accepted.is_(True)
     )
-    followed: dict[int, int] = dict((await session.execute(follows)).tuples().all())
+    followed: dict[int, int] = dict((await session.execute(follows)).all())
     missing = [i for i in actor_ids if i not in followed]
     if missing:
         known = await session.scalar(select(func.count()).select_from(Actor).where(Actor.id.in_(missing)))

@@ -103,7 +103,7 @@ async def members(request: web.Request) -> web.Response:
         )
         if window is not None:
             return await account_page(request, session, query, ListAccount.id, window)
-        rows = (await session.execute(query.order_by(ListAccount.id.desc()))).tuples().all()
+        rows = (await session.execute(query.order_by(ListAccount.id.desc()))).all()
         return web.json_response(await accounts_json(request, session, [actor_id for _, actor_id in rows]))
 
 
