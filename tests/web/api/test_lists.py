@@ -77,7 +77,7 @@ def _journey(app: dict[str, Mastodon]) -> tuple[str, str]:
 
     app["sofia"].status_post("sofia-public in the team")
     app["lucas"].status_post("lucas-private for followers", visibility="private")
-    app["sofia"].status_post(f"sofia-direct @lucas only", visibility="direct")
+    app["sofia"].status_post("sofia-direct @lucas only", visibility="direct")
     app["amina"].status_post("amina-public not a member")
     listed = _list_markers(hugo, team["id"])
     assert {"sofia-public", "lucas-private"} <= listed
