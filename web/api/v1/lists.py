@@ -8,8 +8,11 @@ outbox/actions/lists.py.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
+
 from aiohttp import web
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from essaim.actors.models import Actor, List, ListAccount
 from essaim.actors.relationships import shown
@@ -32,6 +35,7 @@ from essaim.web.keys import DATABASE
 
 routes = web.RouteTableDef()
 LIST = r"/api/v1/lists/{id:\d+}"
+MemberChange = Callable[[AsyncSession, List, Sequence[int]], Awaitable[None]]
 
 
 def _list_id(request: web.Request) -> int:
@@ -114,23 +118,23 @@ def _account_ids(params: Params) -> list[int]:
     return ids
 
 
-@routes.post(LIST + "/accounts")
-async def add_members(request: web.Request) -> web.Response:
-    """Add accounts the caller follows (422 for one they do not, 404 for one that does not exist)."""
+async def _change_members(request: web.Request, change: MemberChange) -> web.Response:
     token = await authenticate(request, "write:lists")
     ids = _account_ids(await Params.of(request))
     async with request.app[DATABASE].transaction() as session:
-        await do_add_accounts(session, await owned_list(session, token.user.actor_id, _list_id(request)), ids)
+        await change(session, await owned_list(session, token.user.actor_id, _list_id(request)), ids)
     return web.json_response({})
+
+
+@routes.post(LIST + "/accounts")
+async def add_members(request: web.Request) -> web.Response:
+    """Add accounts the caller follows (422 for one they do not, 404 for one that does not exist)."""
+    return await _change_members(request, do_add_accounts)
 
 
 @routes.delete(LIST + "/accounts")
 async def remove_members(request: web.Request) -> web.Response:
-    token = await authenticate(request, "write:lists")
-    ids = _account_ids(await Params.of(request))
-    async with request.app[DATABASE].transaction() as session:
-        await do_remove_accounts(session, await owned_list(session, token.user.actor_id, _list_id(request)), ids)
-    return web.json_response({})
+    return await _change_members(request, do_remove_accounts)
 
 
 @routes.get(ACCOUNT + "/lists")
