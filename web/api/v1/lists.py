@@ -42,10 +42,6 @@ def _list_id(request: web.Request) -> int:
     return parse_id(request.match_info["id"])
 
 
-def _policy(params: Params) -> str | None:
-    return params.text("replies_policy")
-
-
 @routes.get("/api/v1/lists")
 async def index(request: web.Request) -> web.Response:
     token = await authenticate(request, "read:lists")
@@ -61,7 +57,9 @@ async def create(request: web.Request) -> web.Response:
     async with request.app[DATABASE].transaction() as session:
         owner = await session.get(Actor, token.user.actor_id)
         assert owner is not None, "the token's actor exists"
-        made = await do_create_list(session, owner, params.text("title"), _policy(params), params.boolean("exclusive"))
+        made = await do_create_list(
+            session, owner, params.text("title"), params.text("replies_policy"), params.boolean("exclusive")
+        )
         return web.json_response(render_list(made))
 
 
@@ -79,7 +77,7 @@ async def update(request: web.Request) -> web.Response:
     exclusive = params.boolean("exclusive") if "exclusive" in params else None
     async with request.app[DATABASE].transaction() as session:
         changed = await owned_list(session, token.user.actor_id, _list_id(request))
-        await do_update_list(session, changed, params.text("title"), _policy(params), exclusive)
+        await do_update_list(session, changed, params.text("title"), params.text("replies_policy"), exclusive)
         return web.json_response(render_list(changed))
 
 
