@@ -34,3 +34,7 @@ PROFILE_FIELD_VALUE_LIMIT: Final = 255
 MAX_FEATURED_TAGS: Final = 0  # featured hashtags are not offered yet
 MAX_SKILLS: Final = 50  # directory entries (enterprise profile)
 MAX_LANGUAGES: Final = 20
+
+# Lists
+MAX_LISTS: Final = 50  # per person, as Mastodon
+LIST_TITLE_LIMIT: Final = 255

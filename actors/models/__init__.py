@@ -10,6 +10,7 @@ from essaim.actors.models.follow import Follow
 from essaim.actors.models.inbox import InboxItem
 from essaim.actors.models.interaction import Bookmark, Favourite, StatusPin
 from essaim.actors.models.job import Job
+from essaim.actors.models.lists import List, ListAccount, RepliesPolicy
 from essaim.actors.models.marker import Marker
 from essaim.actors.models.media import MediaAttachment
 from essaim.actors.models.moderation import Block, DomainBlock, DomainBlockSeverity, Report, ReportCategory
@@ -42,6 +43,8 @@ __all__ = [
     "IdempotencyKey",
     "InboxItem",
     "Job",
+    "List",
+    "ListAccount",
     "Marker",
     "MediaAttachment",
     "Mention",
@@ -53,6 +56,7 @@ __all__ = [
     "OAuthToken",
     "Poll",
     "PollVote",
+    "RepliesPolicy",
     "Report",
     "ReportCategory",
     "Status",

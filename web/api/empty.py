@@ -1,7 +1,7 @@
 """Endpoints whose feature is not built yet but that apps call at start-up: they answer the honest truth.
 
-Apps (Ivory, Tusky, the official ones) stop on a 404 from such "boring" endpoints; before lists or
-filters exist, "there are none" is the true answer, and any single one is not found.
+Apps (Ivory, Tusky, the official ones) stop on a 404 from such "boring" endpoints; before filters or
+conversations exist, "there are none" is the true answer, and any single one is not found.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 sofia writes one reply of each visibility under a public post of hers, each mentioning emma and
 tagged #matrix. The viewers: sofia herself, hugo (a follower), emma (mentioned, not a follower),
-camille (neither) and an anonymous caller. Every path is asked by every viewer.
+camille (neither) and an anonymous caller. Every path is asked by every viewer (a list's timeline by
+its owner, hugo).
 """
 
 from __future__ import annotations
@@ -115,6 +116,20 @@ async def test_home_timeline(world: World, http: aiohttp.ClientSession, viewer: 
     home = await call(http, "GET", world.url("/api/v1/timelines/home"), world.tokens[viewer], params={"limit": "40"})
     # Home holds what one follows, is mentioned in, or wrote; never more than one may read.
     assert world.seen(home) == world.expected(viewer) - ({"public", "unlisted"} if viewer == "camille" else set())
+
+
+async def test_list_timeline(world: World, http: aiohttp.ClientSession) -> None:
+    """hugo's list of sofia shows what hugo may read; emma, who does not follow sofia, cannot list her."""
+    sofia = {"account_ids[]": world.root["account"]["id"]}
+    lists = world.url("/api/v1/lists")
+    mine = await call(http, "POST", lists, world.tokens["hugo"], data={"title": "Matrix"})
+    await call(http, "POST", f"{lists}/{mine['id']}/accounts", world.tokens["hugo"], data=sofia)
+    timeline = world.url(f"/api/v1/timelines/list/{mine['id']}")
+    assert world.seen(await call(http, "GET", timeline, world.tokens["hugo"])) == world.expected("hugo")
+    hers = await call(http, "POST", lists, world.tokens["emma"], data={"title": "Matrix"})
+    await call(http, "POST", f"{lists}/{hers['id']}/accounts", world.tokens["emma"], status=422, data=sofia)
+    for viewer in ("emma", "camille", "sofia"):
+        await call(http, "GET", timeline, world.tokens[viewer], status=404)
 
 
 @pytest.mark.parametrize("viewer", VIEWERS)

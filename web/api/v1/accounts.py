@@ -266,15 +266,6 @@ async def familiar_followers(request: web.Request) -> web.Response:
     return web.json_response(result)
 
 
-@routes.get(ACCOUNT + "/lists")
-async def lists(request: web.Request) -> web.Response:
-    """No lists exist yet (client API part 2), so no list holds anyone."""
-    await authenticate(request, "read:lists")
-    async with request.app[DATABASE].session() as session:
-        await account_or_404(session, request)
-    return web.json_response([])
-
-
 @routes.get(ACCOUNT + "/featured_tags")
 async def featured_tags(request: web.Request) -> web.Response:
     """Featured hashtags are not offered (`max_featured_tags` is 0), so every profile has none."""

@@ -1,13 +1,149 @@
-"""`/api/v1/lists`: no lists exist until client API part 2 builds them, so reading them is honest and empty.
+"""`/api/v1/lists`: the caller's lists and their members; `GET /api/v1/accounts/:id/lists`.
 
-Apps (Ivory, Tusky) read lists at start-up and fail on a 404 there; an empty answer is the truth.
+A list is its owner's alone: anyone else's list answers 404. Members page by when they were
+added (`Link` with membership ids); `limit=0` answers every member at once, without `Link`, as
+Mastodon does. The list's timeline is in timelines.py, what a list may hold in
+outbox/actions/lists.py.
 """
 
 from __future__ import annotations
 
-from aiohttp import web
+from collections.abc import Awaitable, Callable, Sequence
 
-from essaim.web.api.empty import none_yet
+from aiohttp import web
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from essaim.actors.models import Actor, List, ListAccount
+from essaim.actors.relationships import shown
+from essaim.outbox.actions.lists import (
+    do_add_accounts,
+    do_create_list,
+    do_delete_list,
+    do_remove_accounts,
+    do_update_list,
+    owned_list,
+)
+from essaim.web.api.auth import authenticate
+from essaim.web.api.entities.list import render_list
+from essaim.web.api.pagination import page_request
+from essaim.web.api.params import Params, parse_id
+from essaim.web.api.render import accounts_json
+from essaim.web.api.v1.accounts import ACCOUNT, account_or_404, account_page, id_list
+from essaim.web.errors import ApiError
+from essaim.web.keys import DATABASE
 
 routes = web.RouteTableDef()
-none_yet(routes, "read:lists", "/api/v1/lists", r"/api/v1/lists/{id:\d+}", r"/api/v1/lists/{id:\d+}/accounts")
+LIST = r"/api/v1/lists/{id:\d+}"
+MemberChange = Callable[[AsyncSession, List, Sequence[int]], Awaitable[None]]
+
+
+def _list_id(request: web.Request) -> int:
+    return parse_id(request.match_info["id"])
+
+
+@routes.get("/api/v1/lists")
+async def index(request: web.Request) -> web.Response:
+    token = await authenticate(request, "read:lists")
+    async with request.app[DATABASE].session() as session:
+        mine = await session.scalars(select(List).where(List.owner_id == token.user.actor_id).order_by(List.id))
+        return web.json_response([render_list(item) for item in mine])
+
+
+@routes.post("/api/v1/lists")
+async def create(request: web.Request) -> web.Response:
+    token = await authenticate(request, "write:lists")
+    params = await Params.of(request)
+    async with request.app[DATABASE].transaction() as session:
+        owner = await session.get(Actor, token.user.actor_id)
+        assert owner is not None, "the token's actor exists"
+        made = await do_create_list(
+            session, owner, params.text("title"), params.text("replies_policy"), params.boolean("exclusive")
+        )
+        return web.json_response(render_list(made))
+
+
+@routes.get(LIST)
+async def show(request: web.Request) -> web.Response:
+    token = await authenticate(request, "read:lists")
+    async with request.app[DATABASE].session() as session:
+        return web.json_response(render_list(await owned_list(session, token.user.actor_id, _list_id(request))))
+
+
+@routes.put(LIST)
+async def update(request: web.Request) -> web.Response:
+    token = await authenticate(request, "write:lists")
+    params = await Params.of(request)
+    exclusive = params.boolean("exclusive") if "exclusive" in params else None
+    async with request.app[DATABASE].transaction() as session:
+        changed = await owned_list(session, token.user.actor_id, _list_id(request))
+        await do_update_list(session, changed, params.text("title"), params.text("replies_policy"), exclusive)
+        return web.json_response(render_list(changed))
+
+
+@routes.delete(LIST)
+async def delete(request: web.Request) -> web.Response:
+    token = await authenticate(request, "write:lists")
+    async with request.app[DATABASE].transaction() as session:
+        await do_delete_list(session, await owned_list(session, token.user.actor_id, _list_id(request)))
+    return web.json_response({})
+
+
+@routes.get(LIST + "/accounts")
+async def members(request: web.Request) -> web.Response:
+    """The list's members, most recently added first."""
+    token = await authenticate(request, "read:lists")
+    params = await Params.of(request)
+    everyone = params.integer("limit") == 0
+    window = page_request(params, default=40, maximum=80) if not everyone else None
+    async with request.app[DATABASE].session() as session:
+        listed = await owned_list(session, token.user.actor_id, _list_id(request))
+        query = (
+            select(ListAccount.id, Actor.id)
+            .join(Actor, Actor.id == ListAccount.actor_id)
+            .where(ListAccount.list_id == listed.id, shown())
+        )
+        if window is not None:
+            return await account_page(request, session, query, ListAccount.id, window)
+        rows = (await session.execute(query.order_by(ListAccount.id.desc()))).all()
+        return web.json_response(await accounts_json(request, session, [actor_id for _, actor_id in rows]))
+
+
+def _account_ids(params: Params) -> list[int]:
+    ids = id_list(params, "account_ids")
+    if not ids:
+        raise ApiError(422, "account_ids must name at least one account")
+    return ids
+
+
+async def _change_members(request: web.Request, change: MemberChange) -> web.Response:
+    token = await authenticate(request, "write:lists")
+    ids = _account_ids(await Params.of(request))
+    async with request.app[DATABASE].transaction() as session:
+        await change(session, await owned_list(session, token.user.actor_id, _list_id(request)), ids)
+    return web.json_response({})
+
+
+@routes.post(LIST + "/accounts")
+async def add_members(request: web.Request) -> web.Response:
+    """Add accounts the caller follows (422 for one they do not, 404 for one that does not exist)."""
+    return await _change_members(request, do_add_accounts)
+
+
+@routes.delete(LIST + "/accounts")
+async def remove_members(request: web.Request) -> web.Response:
+    return await _change_members(request, do_remove_accounts)
+
+
+@routes.get(ACCOUNT + "/lists")
+async def holding(request: web.Request) -> web.Response:
+    """The caller's lists that hold the account."""
+    token = await authenticate(request, "read:lists")
+    async with request.app[DATABASE].session() as session:
+        account = await account_or_404(session, request)
+        query = (
+            select(List)
+            .join(ListAccount, ListAccount.list_id == List.id)
+            .where(List.owner_id == token.user.actor_id, ListAccount.actor_id == account.id)
+        )
+        return web.json_response([render_list(item) for item in await session.scalars(query.order_by(List.id))])

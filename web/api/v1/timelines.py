@@ -1,7 +1,9 @@
-"""`/api/v1/timelines/*`: home (precomputed feed), public and hashtag timelines.
+"""`/api/v1/timelines/*`: home (precomputed feed), public, hashtag and list timelines.
 
 The home feed applies `visible_to` again on read: a feed row written before an unfollow or a
-block must not show a followers-only post afterwards. Public and tag timelines keep public
+block must not show a followers-only post afterwards; it leaves out members of the viewer's
+exclusive lists. A list timeline is read from its members' posts (actors/lists.py), with the
+same `visible_to` for its owner. Public and tag timelines keep public
 posts only, none across a block with the viewer, and never those of silenced or suspended
 servers, even for their followers.
 """
@@ -12,12 +14,14 @@ from aiohttp import web
 from sqlalchemy import Exists, Select, exists, select
 
 from essaim.actors.domain_blocks import limited_author
-from essaim.actors.models import Actor, HomeFeedEntry, MediaAttachment, Status, StatusTag, Tag, Visibility
+from essaim.actors.lists import exclusively_listed, list_posts
+from essaim.actors.models import Actor, HomeFeedEntry, List, MediaAttachment, Status, StatusTag, Tag, Visibility
 from essaim.actors.paging import Window, newest_first, windowed
 from essaim.actors.visibility import visible_to
+from essaim.outbox.actions.lists import owned_list
 from essaim.web.api.auth import authenticate, optional_account
 from essaim.web.api.pagination import page_request
-from essaim.web.api.params import Params
+from essaim.web.api.params import Params, parse_id
 from essaim.web.api.render import page_response, statuses_json
 from essaim.web.errors import ApiError
 from essaim.web.keys import DATABASE
@@ -40,7 +44,7 @@ async def home(request: web.Request) -> web.Response:
     query = (
         select(Status)
         .join(HomeFeedEntry, HomeFeedEntry.status_id == Status.id)
-        .where(HomeFeedEntry.owner_id == viewer, visible_to(viewer))
+        .where(HomeFeedEntry.owner_id == viewer, visible_to(viewer), ~exclusively_listed(viewer))
     )
     return await _respond(request, query, page_request(await Params.of(request)), viewer)
 
@@ -99,6 +103,11 @@ async def tag(request: web.Request) -> web.Response:
 
 @routes.get("/api/v1/timelines/list/{list_id}")
 async def list_timeline(request: web.Request) -> web.Response:
-    """Lists arrive with client API part 2; no list exists before, so every id is unknown."""
-    await authenticate(request, "read:lists")
-    raise ApiError(404, "Record not found")
+    """Posts of the list's members, as its owner may read them; another person's list is not found."""
+    token = await authenticate(request, "read:lists")
+    viewer = token.user.actor_id
+    list_id = parse_id(request.match_info["list_id"])
+    async with request.app[DATABASE].session() as session:
+        await owned_list(session, viewer, list_id)
+    query = list_posts().where(List.id == list_id, visible_to(viewer))
+    return await _respond(request, query, page_request(await Params.of(request)), viewer)
