@@ -21,7 +21,7 @@ from essaim.web.api.middleware import RateLimiter, api_middleware
 from essaim.web.api.routes import ROUTE_TABLES
 from essaim.web.errors import error_middleware
 from essaim.web.keys import CONFIG, DATABASE, SECRET, URIS
-from essaim.web.pages import admin, auth, profiles, tags
+from essaim.web.pages import admin, auth, profiles, settings, tags
 from essaim.web.pages.context import page_context
 from essaim.web.scheduler import scheduler
 from essaim.web.sessions import csrf_cookie_middleware
@@ -63,6 +63,7 @@ def create_app(config: Config) -> web.Application:
         tags.routes,
         auth.routes,
         admin.routes,
+        settings.routes,
         *ROUTE_TABLES,
     ):
         app.router.add_routes(table)
