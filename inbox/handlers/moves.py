@@ -18,7 +18,8 @@ from essaim.federation.keys import url_authority
 from essaim.federation.vocab import id_of
 from essaim.inbox.authenticate import Refused
 from essaim.inbox.dispatch import InboxContext, handles
-from essaim.inbox.handlers.posts import refuse
+from essaim.inbox.handlers.follows import local_person
+from essaim.inbox.handlers.posts import is_local, refuse
 from essaim.inbox.resolve import ActorResolver, ResolveError
 from essaim.outbox.actions import ActionError
 from essaim.outbox.actions.moves import apply_move, check_move
@@ -51,7 +52,10 @@ async def move(ctx: InboxContext) -> bool:
     target_uri = _moved_self(ctx.activity, ctx.sender.uri)
     if target_uri is None:
         return refuse(ctx, "a Move of another account than its sender, or without a target")
-    target = await actor_by_uri(ctx.session, target_uri)
+    if is_local(ctx, target_uri):
+        target = await local_person(ctx, target_uri)  # an enabled person: not the node, not a disabled account
+    else:
+        target = await actor_by_uri(ctx.session, target_uri)
     if target is None:
         return refuse(ctx, f"its target {target_uri} is unknown")
     try:

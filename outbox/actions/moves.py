@@ -65,7 +65,7 @@ async def do_move(session: AsyncSession, node: LocalNode, origin: Actor, target:
     """Move local `origin` (profile loaded) to `target`: its local followers follow `target` now, its remote
     followers' servers get a `Move`, peers an `Update` saying `movedTo`. How many local followers moved."""
     check_move(origin, target)
-    await federate_move(session, origin, target)  # to the remote followers, read before any follow changes
+    await federate_move(session, origin, target)
     moved = await apply_move(session, origin, target)
     await federate_profile_update(session, origin, node)
     return moved

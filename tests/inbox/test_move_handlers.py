@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import select
 
 from essaim.actors.models import Account, Actor, Block, Delivery, Follow, Notification
+from essaim.actors.models.base import utcnow
 from essaim.actors.remote import upsert_remote_actor
 from essaim.db import Database
 from essaim.federation.parse_actor import parse_actor
@@ -168,3 +169,17 @@ async def test_aliases_and_moves_are_kept_from_actor_documents(movers: Movers) -
     async with m.db.transaction() as session:
         stored = await upsert_remote_actor(session, remote_profile(parse_actor(document | {"movedTo": None}), None))
     assert stored.moved_to_uri is None, "the document is the actor's word: moved back"
+
+
+async def test_a_move_to_a_disabled_local_account_changes_nothing(movers: Movers) -> None:
+    m = movers
+    async with m.db.transaction() as session:
+        gone = _actor("gone", None)
+        gone.also_known_as = [m.bob.uri]
+        session.add(gone)
+        await session.flush()
+        session.add(Account(actor_id=gone.id, email="gone@essaim.example", password_hash="x", disabled_at=utcnow()))
+    before = await follows(m.db)
+    assert await apply(m.db, m.bob, move_of(m.bob, gone.uri))
+    assert await follows(m.db) == before
+    assert await moved_to(m.db, m.bob) is None
