@@ -43,6 +43,7 @@ class AccountData:
     following: int = 0
     statuses: int = 0
     last_status_at: datetime | None = None
+    moved: AccountData | None = None  # the account it moved to, when this node knows it (its own `moved` unset)
 
 
 @dataclass
@@ -79,6 +80,18 @@ async def _counts(
 
 
 async def load_accounts(session: AsyncSession, actor_ids: Iterable[int]) -> dict[int, AccountData]:
+    """The accounts with their counts and, for those that moved, the account they moved to (one level)."""
+    accounts = await _load_accounts(session, actor_ids)
+    moved_to = {data.actor.moved_to_uri for data in accounts.values() if data.actor.moved_to_uri}
+    if moved_to:
+        found = await session.scalars(select(Actor.id).where(Actor.uri.in_(moved_to)))
+        targets = {data.actor.uri: data for data in (await _load_accounts(session, found.all())).values()}
+        for data in accounts.values():
+            data.moved = targets.get(data.actor.moved_to_uri or "")
+    return accounts
+
+
+async def _load_accounts(session: AsyncSession, actor_ids: Iterable[int]) -> dict[int, AccountData]:
     ids = set(actor_ids)
     if not ids:
         return {}

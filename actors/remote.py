@@ -49,6 +49,8 @@ class RemoteProfile:
     manually_approves_followers: bool = False
     discoverable: bool = False
     published: datetime | None = None
+    also_known_as: list[str] = field(default_factory=list)  # the actor's other accounts' ids
+    moved_to_uri: str | None = None  # the account it says it moved to
 
 
 async def actor_by_uri(session: AsyncSession, uri: str) -> Actor | None:
@@ -128,3 +130,5 @@ def _apply(actor: Actor, profile: RemoteProfile) -> None:
     actor.private_key_pem = None
     actor.manually_approves_followers = profile.manually_approves_followers
     actor.discoverable = profile.discoverable
+    actor.also_known_as = list(profile.also_known_as)
+    actor.moved_to_uri = profile.moved_to_uri

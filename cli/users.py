@@ -1,4 +1,4 @@
-"""`essaim user create|list|set-password|disable`: account administration from the shell."""
+"""`essaim user create|list|set-password|disable|alias|move`: account administration from the shell."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from essaim.actors import accounts
 from essaim.actors.models import Account, Actor
+from essaim.cli import migration
 from essaim.cli.database import in_transaction
 from essaim.config import Config
 from essaim.uris import LocalURIs
@@ -41,6 +42,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     disable = actions.add_parser("disable", help="stop an account signing in and end its sessions")
     disable.add_argument("username")
     disable.set_defaults(handler=disable_command)
+
+    migration.register(actions)
 
 
 def _read_password() -> str:

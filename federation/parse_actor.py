@@ -23,6 +23,7 @@ from essaim.federation.vocab import ACTOR_TYPES, as_list, first, id_of
 MAX_PEM_CHARS = 16 * 1024
 MAX_USERNAME_CHARS = 255
 MAX_FIELDS = 50
+MAX_ALIASES = 20  # `alsoKnownAs` entries kept (Mastodon lets a person list a handful)
 _USERNAME_FORBIDDEN = frozenset(" \t\r\n@/?#")
 
 
@@ -137,7 +138,7 @@ def parse_actor(document: Mapping[str, Any]) -> RemoteActor:
         discoverable=_bool(document.get("discoverable")),
         indexable=_bool(document.get("indexable")),
         webfinger=_webfinger(document.get("webfinger")),
-        also_known_as=tuple(u for u in (_optional_url(v) for v in as_list(document.get("alsoKnownAs"))) if u),
+        also_known_as=_aliases(document.get("alsoKnownAs")),
         moved_to=_optional_url(document.get("movedTo")),
         featured=_optional_url(document.get("featured")),
         published=document["published"] if isinstance(document.get("published"), str) else None,
@@ -156,6 +157,12 @@ def _http_url(value: Any, name: str) -> str:
 def _optional_url(value: Any) -> str | None:
     found = id_of(value)
     return found if found is not None and url_authority(found) is not None else None
+
+
+def _aliases(value: Any) -> tuple[str, ...]:
+    """`alsoKnownAs`: the actor ids among its values, each once, at most MAX_ALIASES of them."""
+    found = (_optional_url(item) for item in as_list(value))
+    return tuple(dict.fromkeys(url for url in found if url))[:MAX_ALIASES]
 
 
 def _same_host(url: str, authority: str | None, name: str) -> str:

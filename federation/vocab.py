@@ -30,6 +30,7 @@ EXTENSION_TERMS: dict[str, object] = {
     "PropertyValue": "schema:PropertyValue",
     "value": "schema:value",
     "webfinger": "https://purl.archive.org/socialweb/webfinger#webfinger",
+    "movedTo": {"@id": "as:movedTo", "@type": "@id"},  # as Mastodon declares it (alsoKnownAs is in AS2's)
 }
 
 ACTOR_CONTEXT: list[object] = [AS2_CONTEXT, SECURITY_CONTEXT, EXTENSION_TERMS]

@@ -13,7 +13,8 @@ The checks, in order (fedi-anchors §5 rows 1–11), each refusal with the statu
    verifies again (401);
 5. the activity's `actor` is the key's owner (401), its `id` is on that server, and so is any
    embedded object's `id` unless the object is one of ours (Accept and Reject carry our own
-   Follow) or the activity is an `Announce` (its object is by definition someone else's) (400).
+   Follow) or the activity is an `Announce` (its object is by definition someone else's) (400);
+6. a `Move`'s new account is fetched afresh, since its `alsoKnownAs` decides (400 when it cannot be).
 
 Then the activity id is recorded (a second delivery of the same id is acknowledged and dropped)
 and an `inbox.process` job is queued in the same commit, so a crash after the 202 loses nothing.
@@ -39,6 +40,7 @@ from essaim.federation.signatures import SignedRequest, signature_key_id
 from essaim.federation.vocab import as_list, id_of
 from essaim.inbox.authenticate import Refused, verified_signer
 from essaim.inbox.canonical import canonical
+from essaim.inbox.handlers.moves import refresh_target
 from essaim.inbox.policy import host_allowed, peer_host
 from essaim.inbox.resolve import ActorResolver
 from essaim.outbox.actions import insert_ignoring_duplicates
@@ -99,6 +101,7 @@ async def receive(
     if sender.uri != actor_id:
         raise Refused(401, f"the activity's actor {actor_id} is not the key's owner {sender.uri}")
     _check_origins(activity, sender, config)
+    await refresh_target(resolver, activity, sender.uri)
     return await _record(database, activity, sender)
 
 

@@ -173,6 +173,8 @@ def remote_profile(remote: RemoteActor, key: RemoteKey | None) -> RemoteProfile:
         manually_approves_followers=remote.manually_approves_followers,
         discoverable=bool(remote.discoverable),
         published=_published(remote.published),
+        also_known_as=list(remote.also_known_as),
+        moved_to_uri=remote.moved_to,
     )
 
 

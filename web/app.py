@@ -22,7 +22,7 @@ from essaim.web.api.middleware import RateLimiter, api_middleware
 from essaim.web.api.routes import ROUTE_TABLES
 from essaim.web.errors import error_middleware
 from essaim.web.keys import CONFIG, DATABASE, SECRET, URIS
-from essaim.web.pages import admin, auth, profiles, tags
+from essaim.web.pages import admin, auth, profiles, settings, tags
 from essaim.web.pages.context import page_context
 from essaim.web.scheduler import scheduler
 from essaim.web.sessions import csrf_cookie_middleware
@@ -67,6 +67,7 @@ def create_app(config: Config) -> web.Application:
         auth.routes,
         admin.routes,
         media_proxy.routes,
+        settings.routes,
         *ROUTE_TABLES,
     ):
         app.router.add_routes(table)

@@ -54,6 +54,10 @@ class Actor(Base):
     manually_approves_followers: Mapped[bool] = mapped_column(default=False)
     discoverable: Mapped[bool] = mapped_column(default=True)
     published: Mapped[datetime] = mapped_column(default=utcnow)
+    # Account migration (Mastodon's Move): the ids of the actor's other accounts (`alsoKnownAs`), and
+    # the account it moved to (`movedTo`); while set, the actor takes no new followers.
+    also_known_as: Mapped[list[str]] = mapped_column(JSON, default=list)
+    moved_to_uri: Mapped[str | None] = mapped_column(String(2048), default=None)
     updated: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     department: Mapped[str | None] = mapped_column(String(255), default=None, index=True)

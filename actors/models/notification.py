@@ -20,6 +20,7 @@ class NotificationType(enum.StrEnum):
     FAVOURITE = "favourite"
     POLL = "poll"
     UPDATE = "update"
+    MOVE = "move"  # someone the recipient followed moved, and the follow went to their new account
 
 
 class Notification(Base):

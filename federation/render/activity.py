@@ -1,4 +1,5 @@
-"""The follow family's activities: Follow, Accept and Reject of a Follow, and Undo.
+"""The follow family's activities: Follow, Accept and Reject of a Follow, Undo, and Move (an account's
+followers are asked to follow its new account).
 
 Ids are unique per activity and look dereferenceable: a URL on the actor's server with a
 fragment (`{actor}#follows/{id}`), as Mastodon writes them. Misskey refuses an Accept whose
@@ -44,3 +45,10 @@ def render_undo(activity_id: str, actor_uri: str, undone: dict[str, Any]) -> dic
     """`Undo` of one of the actor's own activities (embedded, without its `@context`)."""
     inner = {key: value for key, value in undone.items() if key != "@context"}
     return {"@context": AS2_CONTEXT, "id": activity_id, "type": "Undo", "actor": actor_uri, "object": inner}
+
+
+def render_move(activity_id: str, origin_uri: str, target_uri: str, followers_uri: str | None) -> dict[str, Any]:
+    """`Move` of an account to another (Mastodon's shape: actor and object the moving account, `target` the new
+    one), addressed to the moving account's followers."""
+    move = {"@context": AS2_CONTEXT, "id": activity_id, "type": "Move", "actor": origin_uri, "object": origin_uri}
+    return move | {"target": target_uri} | ({"to": [followers_uri]} if followers_uri else {})

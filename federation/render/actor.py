@@ -17,7 +17,8 @@ def iso(moment: datetime) -> str:
 
 def render_bare_actor(actor: Actor, *, domain: str) -> dict[str, Any]:
     """What any server may fetch unsigned in secure mode: the ids, endpoints and key a peer needs to verify
-    our signatures and reach our inboxes, and nothing about the person (Mastodon's AUTHORIZED_FETCH profile).
+    our signatures and reach our inboxes, and the account's aliases and move (which a Move's receiver checks),
+    nothing about the person (Mastodon's AUTHORIZED_FETCH profile).
     Served without a signature so two servers fetching each other's keys never wait on each other."""
     document: dict[str, Any] = {
         "@context": ACTOR_CONTEXT,
@@ -33,6 +34,10 @@ def render_bare_actor(actor: Actor, *, domain: str) -> dict[str, Any]:
         "publicKey": {"id": actor.key_id, "owner": actor.uri, "publicKeyPem": actor.public_key_pem},
         "webfinger": f"{actor.username}@{domain}",
     }
+    if actor.also_known_as:  # account migration: peers check these before following a Move
+        document["alsoKnownAs"] = list(actor.also_known_as)
+    if actor.moved_to_uri:
+        document["movedTo"] = actor.moved_to_uri
     if actor.followers_uri is None:  # the instance actor follows no one and has no followers list
         for key in ("followers", "following"):
             document.pop(key)

@@ -3,7 +3,7 @@
 - `Follow{object: a local person}`: a request when they approve followers (a `follow_request`
   notification, answered later through the client API), else a follow at once (a `follow`
   notification) and an `Accept` sent back, signed by the followee. A Follow across a block
-  (either way) is answered with a `Reject` and stores nothing.
+  (either way), or of a person who moved away, is answered with a `Reject` and stores nothing.
 - `Accept{Follow}` / `Reject{Follow}` from the followee: our follow becomes accepted, or goes
   (a Reject of an accepted follow is the followee removing us from their followers).
 - `Undo{Follow}` from the follower: the follow or request and its notification go.
@@ -41,10 +41,12 @@ async def follow(ctx: InboxContext) -> bool:
     if target is None:
         log.info("ignored Follow %s of %s: not a person of this node", ctx.activity.get("id"), target_uri)
         return False
-    if await separated(ctx.session, ctx.sender, target):
+    moved = target.moved_to_uri is not None
+    if moved or await separated(ctx.session, ctx.sender, target):
         refused = Follow(follower_id=ctx.sender.id, followee_id=target.id, uri=str(ctx.activity["id"]))  # not stored
         await send_reject(ctx.session, refused, ctx.sender, target)
-        log.info("rejected Follow %s of %s: a block stands between them", ctx.activity.get("id"), target.uri)
+        why = "the account moved" if moved else "a block stands between them"
+        log.info("rejected Follow %s of %s: %s", ctx.activity.get("id"), target.uri, why)
         return True
     row = await do_follow(ctx.session, ctx.sender, target, uri=str(ctx.activity["id"]))
     if row.accepted:

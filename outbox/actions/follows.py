@@ -28,9 +28,12 @@ FOLLOW_NOTICES = (NotificationType.FOLLOW.value, NotificationType.FOLLOW_REQUEST
 
 
 async def check_follow(session: AsyncSession, follower: Actor, target: Actor) -> None:
-    """Nobody follows themselves, nor across a block (either way) or to or from a suspended server."""
+    """Nobody follows themselves, nor an account that moved, nor across a block (either way) or to or from a
+    suspended server."""
     if follower.id == target.id:
         raise ActionError("You cannot follow yourself")
+    if target.moved_to_uri is not None:
+        raise ActionError("This account has moved")
     if await separated(session, follower, target):
         raise Forbidden()
 

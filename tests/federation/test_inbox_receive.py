@@ -258,3 +258,20 @@ async def test_an_unknown_remote_context_is_refused_before_any_fetch(
     assert peer.actor_fetches == 0 and await stored_actor(node, peer.actor) is None
     assert await count(node, InboxItem, InboxItem.activity_id == activity["id"]) == 0
     assert "unknown remote JSON-LD context" in node.log()
+
+
+async def test_a_move_whose_target_cannot_be_fetched_is_refused(
+    node: Node, peer: Peer, http: aiohttp.ClientSession
+) -> None:
+    move = {
+        "id": f"{peer.actor}#moves/1",
+        "type": "Move",
+        "actor": peer.actor,
+        "object": peer.actor,
+        "target": f"{peer.base}/users/nobody",  # the peer answers 404
+    }
+    url = f"{node.base_url}/inbox"
+    body, headers = peer.signed(url, move)
+    error = await post(http, url, body, headers, status=400)
+    assert error is not None and "the Move's target could not be fetched" in error["error"]
+    assert await count(node, InboxItem, InboxItem.activity_id == move["id"]) == 0

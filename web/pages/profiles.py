@@ -13,6 +13,7 @@ from aiohttp import web
 
 from essaim.actors import queries
 from essaim.actors.models import Actor, Status
+from essaim.actors.remote import actor_by_uri
 from essaim.actors.visibility import visible_status
 from essaim.federation.webfinger import BadResource, parse_resource
 from essaim.outbox.ledger import post_ledger
@@ -32,6 +33,7 @@ async def profile_page(request: web.Request, actor: Actor) -> web.Response:
             "followers": await queries.count_followers(session, actor.id),
             "following": await queries.count_following(session, actor.id),
         }
+        moved_to = await actor_by_uri(session, actor.moved_to_uri) if actor.moved_to_uri else None
     response = aiohttp_jinja2.render_template(
         "profile.html",
         request,
@@ -41,6 +43,8 @@ async def profile_page(request: web.Request, actor: Actor) -> web.Response:
             "avatar": actor.avatar_url or request.app[URIS].default_avatar,
             "posts": posts,
             "counts": counts,
+            "moved_to": moved_to,
+            "moved_to_handle": moved_to and _handle(request, moved_to),
         },
     )
     response.headers["Vary"] = "Accept"
@@ -72,7 +76,7 @@ async def _is_author(request: web.Request, actor: Actor) -> bool:
 
 
 def _handle(request: web.Request, actor: Actor) -> str:
-    return f"@{actor.username}@{request.app[CONFIG].domain}"
+    return f"@{actor.username}@{actor.domain or request.app[CONFIG].domain}"
 
 
 @routes.get(r"/@{username:[A-Za-z0-9_]{1,30}}/{status_id:[0-9]{1,19}}")

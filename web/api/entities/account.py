@@ -49,7 +49,7 @@ def render_account(data: AccountData, uris: LocalURIs) -> dict[str, Any]:
         "fields": [
             {"name": item["name"], "value": item["value"], "verified_at": None} for item in profile_attachments(actor)
         ],
-    }
+    } | ({"moved": render_account(data.moved, uris)} if data.moved is not None else {})
 
 
 def render_credential_account(
