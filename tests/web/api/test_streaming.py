@@ -20,6 +20,7 @@ from tests.conftest import Node, NodeFactory
 from tests.streaming_helpers import (
     MastodonListener,
     SseStream,
+    WebSocketStream,
     mentions_text,
     update_with,
 )
@@ -84,4 +85,125 @@ async def test_mastodon_py_user_stream_gets_each_event_of_a_followed_person(
     finally:
         await asyncio.to_thread(handle.close)
         await outsider.close()
+        await public.close()
+
+
+def ws_url(node: Node, query: str = "") -> str:
+    return f"{node.base_url.replace('http', 'ws', 1)}/api/v1/streaming{query}"
+
+
+async def test_websocket_multiplexes_streams_and_survives_bad_input(node: Node, http: aiohttp.ClientSession) -> None:
+    hugo, amina = await tokens(node, "hugo", "amina")
+    api = f"{node.base_url}/api/v1"
+    socket = await WebSocketStream.open(http, ws_url(node, "?stream=user"), protocols=(amina,))
+    try:
+        assert socket.ws.protocol == amina, "a token sent as Sec-WebSocket-Protocol is echoed back"
+        for garbage in ("not json", "[1, 2]", '{"type": "dance"}', '{"type": "subscribe", "stream": "nope"}'):
+            await socket.send(garbage)
+            await socket.expect(f"an error for {garbage!r}", lambda m: m.event == "error")
+        await socket.ws.send_bytes(b"\x00\xff")
+        await socket.expect("an error for a binary frame", lambda m: m.event == "error")
+        await socket.send({"type": "subscribe", "stream": "hashtag"})
+        missing = await socket.expect("an error for a hashtag stream without a tag", lambda m: m.event == "error")
+        assert missing.payload["status"] == 400
+        await socket.send({"type": "subscribe", "stream": "hashtag", "tag": "#Ruche"})
+        await socket.send({"type": "subscribe", "stream": "public:local"})
+
+        post = await call(http, "POST", f"{api}/statuses", hugo, data={"status": "ws-1 about #ruche"})
+        labels = set()
+        for _ in range(3):
+            got = await socket.expect("ws-1 on each stream", update_with("ws-1"))
+            labels.add(tuple(got.stream or ()))
+        assert labels == {("user",), ("hashtag", "ruche"), ("public:local",)}
+
+        await call(http, "PUT", f"{api}/statuses/{post['id']}", hugo, data={"status": "ws-1 edited #ruche"})
+        edited = await socket.expect("status.update", lambda m: m.event == "status.update")
+        assert edited.payload["id"] == post["id"] and "edited" in edited.payload["content"]
+        await call(http, "DELETE", f"{api}/statuses/{post['id']}", hugo)
+        deleted = await socket.expect("delete", lambda m: m.event == "delete")
+        assert str(deleted.payload) == post["id"]
+
+        mine = await call(http, "POST", f"{api}/statuses", amina, data={"status": "ws-amina", "visibility": "unlisted"})
+        await call(http, "POST", f"{api}/statuses/{mine['id']}/reblog", hugo)
+        note = await socket.expect("notification", lambda m: m.event == "notification")
+        assert (note.stream, note.payload["type"], note.payload["status"]["id"]) == (["user"], "reblog", mine["id"])
+
+        await socket.send({"type": "unsubscribe", "stream": "hashtag", "tag": "ruche"})
+        await call(http, "POST", f"{api}/statuses", hugo, data={"status": "ws-2 about #ruche"})
+        await call(http, "POST", f"{api}/statuses", hugo, data={"status": "ws-3 fence"})
+        await socket.expect("the fence", lambda m: update_with("ws-3")(m) and m.stream == ["user"])
+        ws2 = [m.stream for m in socket.seen if mentions_text([m], "ws-2")]
+        assert ["hashtag", "ruche"] not in ws2 and ["user"] in ws2, "unsubscribed from the hashtag only"
+    finally:
+        await socket.close()
+
+
+async def test_websocket_refusals(node: Node, http: aiohttp.ClientSession) -> None:
+    (hugo,) = await tokens(node, "hugo")
+    for query, headers, status in (
+        ("?stream=user", {}, 401),  # a user stream needs a token
+        ("", {"Authorization": "Bearer not-a-token"}, 401),
+        ("?stream=list&list=1", {"Authorization": f"Bearer {hugo}"}, 404),  # no list is his (none exist yet)
+        ("?stream=elsewhere", {}, 400),
+    ):
+        with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+            await http.ws_connect(ws_url(node, query), headers=headers)
+        assert refused.value.status == status, query
+
+    anonymous = await WebSocketStream.open(http, ws_url(node))
+    try:  # a stream one may not read is refused in a message; the socket goes on serving the others
+        await anonymous.send({"type": "subscribe", "stream": "user"})
+        refusal = await anonymous.expect("a refusal", lambda m: m.event == "error")
+        assert refusal.payload["status"] == 401
+        await anonymous.send({"type": "subscribe", "stream": "public"})
+        await call(http, "POST", f"{node.base_url}/api/v1/statuses", hugo, data={"status": "anon-1 hello"})
+        got = await anonymous.expect("a public post", update_with("anon-1"))
+        assert got.stream == ["public"]
+    finally:
+        await anonymous.close()
+
+
+async def test_sse_endpoints_refuse_what_the_caller_may_not_read(node: Node, http: aiohttp.ClientSession) -> None:
+    statuses_only = await api_token(node, "amina", scopes="read:statuses")
+    streaming = f"{node.base_url}/api/v1/streaming"
+    for path, token, status in (
+        ("user", None, 401),
+        ("user", "not-a-token", 401),
+        ("user/notification", statuses_only, 403),
+        ("direct", None, 401),
+        ("list?list=1", statuses_only, 403),
+        ("hashtag", None, 400),
+    ):
+        answer = await call(http, "GET", f"{streaming}/{path}", token, status=status)
+        assert answer["error"], path
+    async with http.get(f"{streaming}/health") as response:
+        assert (response.status, await response.text()) == (200, "OK")
+    await call(http, "GET", streaming, status=400)  # not a WebSocket upgrade
+
+
+async def test_heartbeats_keep_a_quiet_stream_alive(node: Node, http: aiohttp.ClientSession) -> None:
+    stream = await sse(http, node, "public/remote").open()
+    try:
+        for _ in range(50):
+            if stream.heartbeats >= 3:  # the opening line, then one per second on this node
+                break
+            await asyncio.sleep(0.2)
+        assert stream.heartbeats >= 3 and not stream.ended.is_set()
+    finally:
+        await stream.close()
+
+
+async def test_a_blocked_author_never_reaches_the_blocker(node: Node, http: aiohttp.ClientSession) -> None:
+    chloe, marc, olivia = await tokens(node, "chloe", "marc", "olivia")
+    marc_id = (await call(http, "GET", f"{node.base_url}/api/v1/accounts/lookup", chloe, params={"acct": "marc"}))["id"]
+    await call(http, "POST", f"{node.base_url}/api/v1/accounts/{marc_id}/block", chloe)
+    home, public = await sse(http, node, "user", chloe).open(), await sse(http, node, "public", chloe).open()
+    try:
+        await call(http, "POST", f"{node.base_url}/api/v1/statuses", marc, data={"status": "blocked-1 @chloe hi"})
+        await call(http, "POST", f"{node.base_url}/api/v1/statuses", olivia, data={"status": "fence-3 from olivia"})
+        await home.expect("olivia's post (chloe follows her)", update_with("fence-3"))
+        await public.expect("olivia's public post", update_with("fence-3"))
+        assert not mentions_text(home.seen, "blocked-1") and not mentions_text(public.seen, "blocked-1")
+    finally:
+        await home.close()
         await public.close()
