@@ -59,6 +59,11 @@ class Subscription:
     async def next(self) -> Event | None:
         return await self._queue.get()
 
+    @property
+    def waiting(self) -> int:
+        """Events (and the end marker) not read yet."""
+        return self._queue.qsize()
+
 
 class Bus:
     """In-process fan-out: every subscription gets every event; streams choose what their reader may see."""

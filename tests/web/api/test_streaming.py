@@ -207,3 +207,28 @@ async def test_a_blocked_author_never_reaches_the_blocker(node: Node, http: aioh
     finally:
         await home.close()
         await public.close()
+
+
+async def test_a_stream_that_falls_behind_is_closed(nodes: NodeFactory, http: aiohttp.ClientSession) -> None:
+    """With room for one waiting event, a post that mentions someone (the post and a notification, published
+    together at commit) overflows every open stream: each is closed rather than buffered, and may reconnect."""
+    small = await asyncio.to_thread(nodes.create, demo=True, ESSAIM_STREAMING_QUEUE_SIZE="1")
+    hugo, amina = await tokens(small, "hugo", "amina")
+    stream = await sse(http, small, "user", amina).open()
+    socket = await WebSocketStream.open(
+        http, ws_url(small, "?stream=user"), headers={"Authorization": f"Bearer {amina}"}
+    )
+    try:
+        await call(http, "POST", f"{small.base_url}/api/v1/statuses", hugo, data={"status": "burst @amina"})
+        await asyncio.wait_for(stream.ended.wait(), 10)
+        await asyncio.wait_for(socket.closed.wait(), 10)
+        assert socket.ws.close_code == aiohttp.WSCloseCode.TRY_AGAIN_LATER
+        again = await sse(http, small, "user", amina).open()
+        try:
+            await call(http, "POST", f"{small.base_url}/api/v1/statuses", hugo, data={"status": "calm-1"})
+            await again.expect("a post after reconnecting", update_with("calm-1"))
+        finally:
+            await again.close()
+    finally:
+        await stream.close()
+        await socket.close()
