@@ -211,7 +211,8 @@ async def test_a_blocked_author_never_reaches_the_blocker(node: Node, http: aioh
 
 async def test_a_stream_that_falls_behind_is_closed(nodes: NodeFactory, http: aiohttp.ClientSession) -> None:
     """With room for one waiting event, a post that mentions someone (the post and a notification, published
-    together at commit) overflows every open stream: each is closed rather than buffered, and may reconnect."""
+    together at commit) overflows every open stream: each is closed rather than buffered, and may reconnect.
+    Stopping the node ends the streams still open (WebSocket close code 1001, going away)."""
     small = await asyncio.to_thread(nodes.create, demo=True, ESSAIM_STREAMING_QUEUE_SIZE="1")
     hugo, amina = await tokens(small, "hugo", "amina")
     stream = await sse(http, small, "user", amina).open()
@@ -224,11 +225,17 @@ async def test_a_stream_that_falls_behind_is_closed(nodes: NodeFactory, http: ai
         await asyncio.wait_for(socket.closed.wait(), 10)
         assert socket.ws.close_code == aiohttp.WSCloseCode.TRY_AGAIN_LATER
         again = await sse(http, small, "user", amina).open()
+        listening = await WebSocketStream.open(http, ws_url(small, "?stream=public"))
         try:
             await call(http, "POST", f"{small.base_url}/api/v1/statuses", hugo, data={"status": "calm-1"})
             await again.expect("a post after reconnecting", update_with("calm-1"))
+            assert await asyncio.to_thread(small.stop) == 0, "a node stops cleanly with streams open"
+            await asyncio.wait_for(again.ended.wait(), 10)
+            await asyncio.wait_for(listening.closed.wait(), 10)
+            assert listening.ws.close_code == aiohttp.WSCloseCode.GOING_AWAY
         finally:
             await again.close()
+            await listening.close()
     finally:
         await stream.close()
         await socket.close()
