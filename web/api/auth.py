@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from essaim.actors.models import Account, OAuthToken
@@ -140,6 +141,17 @@ async def token_for(request: web.Request, secret: str) -> Token:
     if row is None or (row.account_id is not None and (account is None or account.is_disabled)):
         raise ApiError(401, "The access token is invalid")
     return Token(row.id, row.application_id, frozenset(row.scopes.split()), account)
+
+
+async def token_still_valid(session: AsyncSession, token: Token) -> bool:
+    """Whether a token looked up earlier still stands (not revoked, its account not disabled): long-lived
+    connections such as live streams ask again from time to time."""
+    query = (
+        select(OAuthToken.id)
+        .outerjoin(Account, Account.id == OAuthToken.account_id)
+        .where(OAuthToken.id == token.id, OAuthToken.revoked_at.is_(None), Account.disabled_at.is_(None))
+    )
+    return await session.scalar(query) is not None
 
 
 async def authenticate(request: web.Request, scope: str, *, user: bool = True) -> Token:

@@ -58,7 +58,7 @@ async def stream(request: web.Request) -> web.StreamResponse:
             await check_access(session, wanted, token)
     except StreamError as refused:
         raise ApiError(refused.status, refused.message) from None
-    reader = Reader(token.account.actor_id if token and token.account else None, {wanted})
+    reader = Reader(token, {wanted})
     response = web.StreamResponse(
         headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store", "X-Accel-Buffering": "no"}
     )

@@ -42,8 +42,8 @@ async def _caller(request: web.Request) -> tuple[Token | None, str | None]:
 class _Socket:
     """One open WebSocket: its reader's streams, and sends that never interleave."""
 
-    def __init__(self, request: web.Request, ws: web.WebSocketResponse, token: Token | None, reader: Reader) -> None:
-        self.request, self.ws, self.token, self.reader = request, ws, token, reader
+    def __init__(self, request: web.Request, ws: web.WebSocketResponse, reader: Reader) -> None:
+        self.request, self.ws, self.reader = request, ws, reader
         self._sending = asyncio.Lock()
 
     async def send(self, message: dict[str, Any]) -> None:
@@ -69,21 +69,24 @@ class _Socket:
                 self.reader.streams.discard(stream)
                 return
             async with self.request.app[DATABASE].session() as session:
-                await check_access(session, stream, self.token)
+                await check_access(session, stream, self.reader.token)
         except StreamError as refused:
             await self.error(refused.status, refused.message)
             return
         self.reader.streams.add(stream)
 
     async def pump(self, subscription: Subscription) -> None:
-        """Send the reader's events until the subscription closes, then close the socket."""
-        async for message in messages(self.request.app, subscription, self.reader, None):
+        """Send the reader's events until the subscription closes (or the token is revoked), then close."""
+        heartbeat = self.request.app[CONFIG].streaming.heartbeat_seconds
+        async for message in messages(self.request.app, subscription, self.reader, heartbeat):
             if message is not None:
                 await self.send({"stream": message.stream.label, "event": message.event, "payload": message.payload})
         if subscription.overflowed:
             await self.ws.close(code=WSCloseCode.TRY_AGAIN_LATER, message=b"too far behind")
-        else:
+        elif subscription.closed:
             await self.ws.close(code=WSCloseCode.GOING_AWAY, message=b"server shutdown")
+        else:
+            await self.ws.close(code=WSCloseCode.POLICY_VIOLATION, message=b"access token revoked")
 
 
 @routes.get("/api/v1/streaming")
@@ -92,7 +95,7 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     if request.headers.get("Upgrade", "").lower() != "websocket":
         raise ApiError(400, "Expected a WebSocket upgrade (SSE streams are at /api/v1/streaming/<stream>)")
     token, protocol = await _caller(request)
-    reader = Reader(token.account.actor_id if token and token.account else None)
+    reader = Reader(token)
     if "stream" in request.query:
         try:
             first = parse_stream(request.query["stream"], request.query.get("tag"), request.query.get("list"))
@@ -106,7 +109,7 @@ async def websocket(request: web.Request) -> web.StreamResponse:
         heartbeat=request.app[CONFIG].streaming.heartbeat_seconds,
         max_msg_size=MAX_MESSAGE_BYTES,
     )
-    socket = _Socket(request, ws, token, reader)
+    socket = _Socket(request, ws, reader)
     with request.app[BUS].subscribe() as subscription:
         await ws.prepare(request)  # subscribed first: nothing committed after the handshake is missed
         pump = asyncio.create_task(socket.pump(subscription), name="streaming websocket")

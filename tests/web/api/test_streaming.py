@@ -239,3 +239,18 @@ async def test_a_stream_that_falls_behind_is_closed(nodes: NodeFactory, http: ai
     finally:
         await stream.close()
         await socket.close()
+
+
+async def test_a_disabled_account_loses_its_open_streams(node: Node, http: aiohttp.ClientSession) -> None:
+    (yann,) = await tokens(node, "yann")
+    stream = await sse(http, node, "user", yann).open()
+    socket = await WebSocketStream.open(http, ws_url(node, "?stream=user"), headers={"Authorization": f"Bearer {yann}"})
+    try:
+        await asyncio.to_thread(node.cli, "user", "disable", "yann")
+        await asyncio.wait_for(stream.ended.wait(), 10)  # checked at each heartbeat (1 s on this node)
+        await asyncio.wait_for(socket.closed.wait(), 10)
+        assert socket.ws.close_code == aiohttp.WSCloseCode.POLICY_VIOLATION
+        await call(http, "GET", f"{node.base_url}/api/v1/streaming/user", yann, status=401)
+    finally:
+        await stream.close()
+        await socket.close()
