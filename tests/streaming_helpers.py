@@ -136,7 +136,7 @@ class WebSocketStream(Collected):
         await asyncio.gather(self._task, return_exceptions=True)
 
 
-class MastodonListener(StreamListener):  # type: ignore[misc]
+class MastodonListener(StreamListener):
     """Mastodon.py's listener (run in its own thread by `stream_user(run_async=True)`), handing events over."""
 
     def __init__(self) -> None:
