@@ -77,6 +77,7 @@ class SseStream(Collected):
         response = await self.http.get(self.url, headers=headers, timeout=aiohttp.ClientTimeout(total=None))
         assert response.status == 200, f"{self.url}: {response.status} {await response.text()}"
         assert response.headers["Content-Type"].startswith("text/event-stream")
+        assert response.headers["Access-Control-Allow-Origin"] == "*", "browser apps read streams across origins"
         self._task = asyncio.create_task(self._read(response))
         return self
 

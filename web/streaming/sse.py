@@ -14,6 +14,7 @@ import contextlib
 from aiohttp import web
 
 from essaim.web.api.auth import current_token
+from essaim.web.api.middleware import CORS_HEADERS
 from essaim.web.errors import ApiError
 from essaim.web.keys import CONFIG, DATABASE
 from essaim.web.streaming.bus import BUS
@@ -59,8 +60,9 @@ async def stream(request: web.Request) -> web.StreamResponse:
     except StreamError as refused:
         raise ApiError(refused.status, refused.message) from None
     reader = Reader(token, {wanted})
-    response = web.StreamResponse(
-        headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+    response = web.StreamResponse(  # CORS now: the API middleware adds its headers only once the stream is over
+        headers=CORS_HEADERS
+        | {"Content-Type": "text/event-stream", "Cache-Control": "no-store", "X-Accel-Buffering": "no"}
     )
     heartbeat = request.app[CONFIG].streaming.heartbeat_seconds
     with request.app[BUS].subscribe() as subscription, contextlib.suppress(ConnectionResetError):
