@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 from typing import Any
 
 from aiohttp import WSCloseCode, WSMsgType, web
@@ -26,7 +25,6 @@ from essaim.web.streaming.reader import Reader, messages
 from essaim.web.streaming.streams import StreamError, check_access, parse_stream
 
 routes = web.RouteTableDef()
-log = logging.getLogger(__name__)
 MAX_MESSAGE_BYTES = 4096  # subscribe messages are tiny; anything bigger is not one
 
 
