@@ -3,7 +3,8 @@
 sofia on node two follows hugo on node one; lucas, also on node two, does not. hugo's followers-only post,
 its edit and its deletion, and his mention of sofia arrive by federation and reach sofia's WebSocket as
 `update`, `status.update`, `delete` and `notification` — and never lucas's home or public stream, checked
-against a later public post of hugo's that mentions lucas (streams deliver in order).
+against a later public post of hugo's that mentions lucas (streams deliver in order). That remote post is
+on node two's public stream, not on its local one.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ async def test_events_arriving_by_federation_reach_exactly_their_audience(
     socket = await WebSocketStream.open(http, streaming, headers={"Authorization": f"Bearer {sofia.token}"})
     home = await SseStream(http, f"{two.base_url}/api/v1/streaming/user", lucas.token).open()
     public = await SseStream(http, f"{two.base_url}/api/v1/streaming/public", lucas.token).open()
+    local = await SseStream(http, f"{two.base_url}/api/v1/streaming/public/local", lucas.token).open()
     try:
         post = await hugo.post("fed-1 for my followers", "private")
         got = await socket.expect("hugo's followers-only post", update_with("fed-1"))
@@ -52,7 +54,11 @@ async def test_events_arriving_by_federation_reach_exactly_their_audience(
         for stream in (home, public):
             assert not mentions_text(stream.seen, "fed-1") and not mentions_text(stream.seen, "fed-2")
             assert not any(m.event == "delete" for m in stream.seen), "lucas never saw the deleted post"
+        await lucas.post("fed-4 from node two", "public")
+        await local.expect("a local public post", update_with("fed-4"))
+        assert not mentions_text(local.seen, "fed-3"), "a remote post on the local stream"
     finally:
         await socket.close()
         await home.close()
         await public.close()
+        await local.close()

@@ -254,3 +254,20 @@ async def test_a_disabled_account_loses_its_open_streams(node: Node, http: aioht
     finally:
         await stream.close()
         await socket.close()
+
+
+async def test_the_direct_stream_carries_direct_posts_to_their_audience(
+    node: Node, http: aiohttp.ClientSession
+) -> None:
+    hugo, amina = await tokens(node, "hugo", "amina")
+    direct = await sse(http, node, "direct", amina).open()
+    try:
+        posts = f"{node.base_url}/api/v1/statuses"
+        await call(http, "POST", posts, hugo, data={"status": "dm-0 followers", "visibility": "private"})
+        await call(http, "POST", posts, hugo, data={"status": "dm-1 @sofia only", "visibility": "direct"})
+        await call(http, "POST", posts, hugo, data={"status": "dm-2 @amina hello", "visibility": "direct"})
+        got = await direct.expect("the direct post to amina", update_with("dm-2"))
+        assert got.payload["visibility"] == "direct"
+        assert not mentions_text(direct.seen, "dm-0") and not mentions_text(direct.seen, "dm-1")
+    finally:
+        await direct.close()
