@@ -28,6 +28,7 @@ CHANNEL = "essaim_events"  # the PostgreSQL LISTEN/NOTIFY channel
 _PENDING = "essaim.stream_events"  # session.info key: events of a SQLite transaction, published at commit
 _MENTIONED = "essaim.deleted_mentions"  # session.info key: mentions of posts being deleted, read before the flush
 
+MAX_MENTIONED = 300  # kept with a delete: a NOTIFY payload must stay under 8000 bytes (more is not streamed)
 UPDATE, STATUS_UPDATE, DELETE, NOTIFICATION = "update", "status.update", "delete", "notification"
 KINDS = frozenset((UPDATE, STATUS_UPDATE, DELETE, NOTIFICATION))
 
@@ -78,7 +79,7 @@ def _changes(session: Session) -> list[Event]:
             found.append(Event(STATUS_UPDATE, row.id, row.actor_id))
     for row in session.deleted:
         if isinstance(row, Status):
-            found.append(Event(DELETE, row.id, row.actor_id, row.visibility, mentioned.get(row.id, ())))
+            found.append(Event(DELETE, row.id, row.actor_id, row.visibility, mentioned.get(row.id, ())[:MAX_MENTIONED]))
     return found
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from essaim.actors.events import DELETE, NOTIFICATION, UPDATE, Event
+from essaim.actors.events import DELETE, MAX_MENTIONED, NOTIFICATION, UPDATE, Event
 from essaim.web.streaming.bus import Bus
 
 
@@ -43,3 +43,8 @@ def test_events_travel_as_short_text_and_unknown_ones_are_ignored() -> None:
         assert Event.decode(encoded) == event and len(encoded) < 200
     for garbage in ("", "not json", "[]", '["poke", 1, 2, "", []]', '["update", "x", 2, "", []]', "{}"):
         assert Event.decode(garbage) is None, garbage
+
+
+def test_the_largest_delete_fits_a_notify_payload() -> None:
+    largest = Event(DELETE, 2**63 - 1, 2**63 - 1, "direct", tuple(2**63 - 1 - n for n in range(MAX_MENTIONED)))
+    assert len(largest.encode().encode()) < 8000, "PostgreSQL refuses NOTIFY payloads of 8000 bytes or more"

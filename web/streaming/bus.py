@@ -28,6 +28,7 @@ from essaim.web.keys import CONFIG, DATABASE
 
 log = logging.getLogger(__name__)
 RECONNECT_SECONDS = 1.0  # after the LISTEN connection is lost
+LISTEN_START_SECONDS = 30.0  # the server does not start without its LISTEN connection
 
 
 class Subscription:
@@ -148,11 +149,11 @@ async def streaming(app: web.Application) -> AsyncIterator[None]:
     engine = database.engine.sync_engine
     stop_observing = events.observe(engine, bus.publish)
     listener: asyncio.Task[None] | None = None
-    if engine.dialect.name == "postgresql":
-        ready = asyncio.Event()
-        listener = asyncio.create_task(_listen(_asyncpg_dsn(database.url), bus, ready), name="streaming LISTEN")
-        await asyncio.wait_for(ready.wait(), timeout=30)
     try:
+        if engine.dialect.name == "postgresql":
+            ready = asyncio.Event()
+            listener = asyncio.create_task(_listen(_asyncpg_dsn(database.url), bus, ready), name="streaming LISTEN")
+            await asyncio.wait_for(ready.wait(), timeout=LISTEN_START_SECONDS)  # serve nothing that could be missed
         yield
     finally:
         stop_observing()
