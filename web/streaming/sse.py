@@ -73,4 +73,4 @@ async def stream(request: web.Request) -> web.StreamResponse:
                 await response.write(HEARTBEAT)
             else:
                 await response.write(f"event: {message.event}\ndata: {message.payload}\n\n".encode())
-    return response  # the client left, or its stream was closed (it fell behind, or the server is stopping)
+    return response  # the client left, or its stream ended: it fell behind, its token went, the server stops
