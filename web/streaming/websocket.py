@@ -6,7 +6,8 @@ invalid token, or a `?stream=` the caller may not read, is refused at the handsh
 Once open, `{"type": "subscribe"|"unsubscribe", "stream": …, "tag": …, "list": …}` messages add and
 remove streams; events arrive as `{"stream": [...], "event": …, "payload": "<JSON string>"}`. A message
 that is not understood (garbage, binary, a stream one may not read) is answered with
-`{"error": …, "status": …}` and the socket stays open. Pings every `streaming.heartbeat_seconds`.
+`{"error": …, "status": …}` and the socket stays open; so is a subscription past `MAX_STREAMS` (429).
+Pings every `streaming.heartbeat_seconds`.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from essaim.web.streaming.streams import StreamError, check_access, parse_stream
 
 routes = web.RouteTableDef()
 MAX_MESSAGE_BYTES = 4096  # subscribe messages are tiny; anything bigger is not one
+MAX_STREAMS = 64  # per socket: each event costs a query per stream, so one client cannot make it cost thousands
 
 
 async def _caller(request: web.Request) -> tuple[Token | None, str | None]:
@@ -66,6 +68,8 @@ class _Socket:
             if request["type"] == "unsubscribe":
                 self.reader.streams.discard(stream)
                 return
+            if stream not in self.reader.streams and len(self.reader.streams) >= MAX_STREAMS:
+                raise StreamError(429, f"At most {MAX_STREAMS} streams on one connection")
             async with self.request.app[DATABASE].session() as session:
                 await check_access(session, stream, self.reader.token)
         except StreamError as refused:

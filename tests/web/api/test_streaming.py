@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
+from essaim.web.streaming.websocket import MAX_STREAMS
 from tests.api_helpers import api_token, call, mastodon
 from tests.conftest import Node, NodeFactory
 from tests.streaming_helpers import (
@@ -155,6 +156,13 @@ async def test_websocket_refusals(node: Node, http: aiohttp.ClientSession) -> No
         await anonymous.send({"type": "subscribe", "stream": "user"})
         refusal = await anonymous.expect("a refusal", lambda m: m.event == "error")
         assert refusal.payload["status"] == 401
+        for number in range(MAX_STREAMS):
+            await anonymous.send({"type": "subscribe", "stream": "hashtag", "tag": f"tag{number}"})
+        await anonymous.send({"type": "subscribe", "stream": "hashtag", "tag": "tag0"})  # already there: fine
+        await anonymous.send({"type": "subscribe", "stream": "hashtag", "tag": "one-too-many"})
+        too_many = await anonymous.expect("a refusal past the limit", lambda m: m.event == "error")
+        assert too_many.payload["status"] == 429
+        await anonymous.send({"type": "unsubscribe", "stream": "hashtag", "tag": "tag0"})
         await anonymous.send({"type": "subscribe", "stream": "public"})
         await call(http, "POST", f"{node.base_url}/api/v1/statuses", hugo, data={"status": "anon-1 hello"})
         got = await anonymous.expect("a public post", update_with("anon-1"))
