@@ -31,12 +31,13 @@ MAX_STREAMS = 64  # per socket: each event costs a query per stream, so one clie
 
 
 async def _caller(request: web.Request) -> tuple[Token | None, str | None]:
-    """The token, and the protocol to echo when the token came as `Sec-WebSocket-Protocol`."""
+    """The token, and the protocol to echo: a browser offers its token as the one protocol, and refuses
+    a handshake whose answer does not name it."""
     token = await current_token(request)
     offered = request.headers.get("Sec-WebSocket-Protocol", "").strip()
-    if token is None and offered and "," not in offered:
-        return await token_for(request, offered), offered
-    return token, None
+    if not offered or "," in offered:
+        return token, None
+    return token or await token_for(request, offered), offered
 
 
 class _Socket:
