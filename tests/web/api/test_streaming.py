@@ -10,10 +10,12 @@ later public post (a fence) and looking at everything that came before it.
 from __future__ import annotations
 
 import asyncio
+import io
 from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
+from PIL import Image
 
 from essaim.web.streaming.websocket import MAX_STREAMS
 from tests.api_helpers import api_token, call, mastodon
@@ -279,3 +281,27 @@ async def test_the_direct_stream_carries_direct_posts_to_their_audience(
         assert not mentions_text(direct.seen, "dm-0") and not mentions_text(direct.seen, "dm-1")
     finally:
         await direct.close()
+
+
+async def test_media_and_local_hashtag_streams_filter_what_they_carry(node: Node, http: aiohttp.ClientSession) -> None:
+    (hugo,) = await tokens(node, "hugo")
+    socket = await WebSocketStream.open(http, ws_url(node))
+    try:
+        await socket.send({"type": "subscribe", "stream": "public:media"})
+        await socket.send({"type": "subscribe", "stream": "hashtag:local", "tag": "essaim"})
+        await socket.send({"type": "subscribe", "stream": "public:remote"})
+        await call(http, "POST", f"{node.base_url}/api/v1/statuses", hugo, data={"status": "media-0 #essaim words"})
+        tagged = await socket.expect("the tagged post", update_with("media-0"))
+        assert tagged.stream == ["hashtag:local", "essaim"]
+        picture = io.BytesIO()
+        Image.new("RGB", (8, 8), (200, 30, 30)).save(picture, "PNG")
+        upload = aiohttp.FormData()
+        upload.add_field("file", picture.getvalue(), filename="red.png", content_type="image/png")
+        media = await call(http, "POST", f"{node.base_url}/api/v2/media", hugo, data=upload)
+        fields = {"status": "media-1 a picture", "media_ids[]": media["id"]}
+        await call(http, "POST", f"{node.base_url}/api/v1/statuses", hugo, data=fields)
+        pictured = await socket.expect("the post with media", update_with("media-1"))
+        assert pictured.stream == ["public:media"] and pictured.payload["media_attachments"][0]["id"] == media["id"]
+        assert [m.stream for m in socket.seen] == [["hashtag:local", "essaim"], ["public:media"]]
+    finally:
+        await socket.close()
