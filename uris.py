@@ -59,6 +59,11 @@ class LocalURIs:
         return f"{self.base_url}/media_proxy/{media_id}/{remote_url_digest(remote_url)}/{style}"
 
     @property
+    def streaming(self) -> str:
+        """The WebSocket origin apps stream from (`ws://` or `wss://`, as Mastodon's `streaming_api`)."""
+        return "ws" + self.base_url.removeprefix("http")
+
+    @property
     def shared_inbox(self) -> str:
         return f"{self.base_url}/inbox"
 

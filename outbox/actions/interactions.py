@@ -136,7 +136,10 @@ async def check_unreblog(session: AsyncSession, actor: Actor, status_id: int) ->
 
 async def do_unreblog(session: AsyncSession, actor: Actor, original: Status) -> None:
     await federate_unreblog(session, actor, original)
-    await session.execute(delete(Status).where(Status.actor_id == actor.id, Status.reblog_of_id == original.id))
+    for boost in await session.scalars(
+        select(Status).where(Status.actor_id == actor.id, Status.reblog_of_id == original.id)
+    ):  # one by one, so each boost's removal reaches live streams (essaim.actors.events)
+        await session.delete(boost)
     await _withdraw_notification(session, NotificationType.REBLOG, actor.id, original)
 
 

@@ -33,8 +33,11 @@ from essaim.web.api.v2 import instance as instance_v2
 from essaim.web.api.v2 import media as media_v2
 from essaim.web.api.v2 import search
 from essaim.web.oauth import endpoints as oauth
+from essaim.web.streaming import sse, websocket
 
 ROUTE_TABLES: list[web.RouteTableDef] = [
+    websocket.routes,
+    sse.routes,
     oauth.routes,
     apps.routes,
     instance.routes,

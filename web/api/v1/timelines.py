@@ -11,7 +11,7 @@ servers, even for their followers.
 from __future__ import annotations
 
 from aiohttp import web
-from sqlalchemy import Exists, Select, exists, select
+from sqlalchemy import ColumnElement, Exists, Select, and_, exists, select
 
 from essaim.actors.domain_blocks import limited_author
 from essaim.actors.lists import exclusively_listed, list_posts
@@ -49,22 +49,26 @@ async def home(request: web.Request) -> web.Response:
     return await _respond(request, query, page_request(await Params.of(request)), viewer)
 
 
-def _public_filters(query: Select[Status], params: Params, viewer_id: int | None) -> Select[Status]:
+def public_posts(viewer_id: int | None, *, local: bool, remote: bool, only_media: bool) -> ColumnElement[bool]:
     """Public posts only (never unlisted, followers-only or direct), originals only, no silenced or suspended
-    server's, none across a block with the viewer, by place and media."""
-    query = query.where(
+    server's, none across a block with the viewer, by place and media. Live streams use it too."""
+    rules = [
         Status.visibility == Visibility.PUBLIC.value,
         Status.reblog_of_id.is_(None),
         ~limited_author(Status.actor_id),
         visible_to(viewer_id),
-    )
-    local, remote = params.boolean("local"), params.boolean("remote")
+    ]
     if local or remote:
         author_domain = select(Actor.domain).where(Actor.id == Status.actor_id).scalar_subquery()
-        query = query.where(author_domain.is_(None) if local else author_domain.is_not(None))
-    if params.boolean("only_media"):
-        query = query.where(exists().where(MediaAttachment.status_id == Status.id))
-    return query
+        rules.append(author_domain.is_(None) if local else author_domain.is_not(None))
+    if only_media:
+        rules.append(exists().where(MediaAttachment.status_id == Status.id))
+    return and_(*rules)
+
+
+def _public_filters(query: Select[Status], params: Params, viewer_id: int | None) -> Select[Status]:
+    local, remote, media = params.boolean("local"), params.boolean("remote"), params.boolean("only_media")
+    return query.where(public_posts(viewer_id, local=local, remote=remote, only_media=media))
 
 
 @routes.get("/api/v1/timelines/public")
@@ -76,11 +80,11 @@ async def public(request: web.Request) -> web.Response:
     return await _respond(request, query, page_request(params), viewer_id)
 
 
-def _tagged(names: list[str]) -> list[str]:
+def tag_names(names: list[str]) -> list[str]:
     return [n.strip().lstrip("#").lower() for n in names if isinstance(n, str) and n.strip().lstrip("#")]
 
 
-def _has_tag(names: list[str]) -> Exists:
+def has_tag(names: list[str]) -> Exists:
     return exists().where(StatusTag.status_id == Status.id, StatusTag.tag_id == Tag.id, Tag.name.in_(names))
 
 
@@ -89,15 +93,15 @@ async def tag(request: web.Request) -> web.Response:
     params = await Params.of(request)
     viewer = await optional_account(request, "read:statuses")
     viewer_id = viewer.actor_id if viewer else None
-    any_of = _tagged([request.match_info["hashtag"], *params.many("any")])
+    any_of = tag_names([request.match_info["hashtag"], *params.many("any")])
     if not any_of[0:1]:
         raise ApiError(404, "Record not found")
-    query = _public_filters(select(Status), params, viewer_id).where(_has_tag(any_of))
-    for name in _tagged(params.many("all")):
-        query = query.where(_has_tag([name]))
-    none_of = _tagged(params.many("none"))
+    query = _public_filters(select(Status), params, viewer_id).where(has_tag(any_of))
+    for name in tag_names(params.many("all")):
+        query = query.where(has_tag([name]))
+    none_of = tag_names(params.many("none"))
     if none_of:
-        query = query.where(~_has_tag(none_of))
+        query = query.where(~has_tag(none_of))
     return await _respond(request, query, page_request(params), viewer_id)
 
 

@@ -31,7 +31,7 @@ async def instance(request: web.Request) -> web.Response:
             "languages": facts.languages,
             "configuration": configuration()
             | {
-                "urls": {},  # no streaming yet: apps fall back to polling
+                "urls": {"streaming": uris.streaming},
                 "vapid": {"public_key": ""},
                 "translation": {"enabled": False},
                 "limited_federation": config.federation.mode == "allowlist",
