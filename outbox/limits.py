@@ -33,3 +33,8 @@ PROFILE_FIELD_VALUE_LIMIT: Final = 255
 MAX_FEATURED_TAGS: Final = 0  # featured hashtags are not offered yet
 MAX_SKILLS: Final = 50  # directory entries (enterprise profile)
 MAX_LANGUAGES: Final = 20
+
+# Filters
+FILTER_TITLE_LIMIT: Final = 256
+FILTER_KEYWORD_LIMIT: Final = 512
+MAX_FILTER_KEYWORDS: Final = 100  # per filter, so matching a page stays cheap

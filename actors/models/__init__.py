@@ -5,6 +5,7 @@ from essaim.actors.models.actor import Actor, ActorLanguage, ActorSkill, ActorTy
 from essaim.actors.models.base import Base
 from essaim.actors.models.delivery import Delivery, DeliveryState, GoneInbox, HostHealth
 from essaim.actors.models.feed import HomeFeedEntry
+from essaim.actors.models.filter import Filter, FilterKeyword, FilterStatus
 from essaim.actors.models.follow import Follow
 from essaim.actors.models.inbox import InboxItem
 from essaim.actors.models.interaction import Bookmark, Favourite, StatusPin
@@ -33,6 +34,9 @@ __all__ = [
     "DomainBlock",
     "DomainBlockSeverity",
     "Favourite",
+    "Filter",
+    "FilterKeyword",
+    "FilterStatus",
     "Follow",
     "GoneInbox",
     "HomeFeedEntry",

@@ -8,6 +8,7 @@ from essaim.actors.hydrate import StatusData
 from essaim.uris import LocalURIs
 from essaim.web.api.entities.account import render_account
 from essaim.web.api.entities.common import optional_timestamp, timestamp
+from essaim.web.api.entities.filter import render_filter_result
 from essaim.web.api.entities.media import render_media
 from essaim.web.api.entities.poll import render_poll
 
@@ -50,7 +51,7 @@ def render_status(data: StatusData, uris: LocalURIs, viewer_id: int | None) -> d
         "reblog": render_status(data.reblog, uris, viewer_id) if data.reblog else None,
         "poll": render_poll(data.poll, data.own_votes, viewer_signed_in=viewer_id is not None) if data.poll else None,
         "card": None,
-        "filtered": [],
+        "filtered": [render_filter_result(r) for r in data.filtered],
     }
     if viewer_id is not None:
         rendered |= {

@@ -25,11 +25,14 @@ from essaim.web.keys import DATABASE
 routes = web.RouteTableDef()
 
 
-async def _respond(request: web.Request, query: Select[Status], window: Window, viewer_id: int | None) -> web.Response:
+async def _respond(
+    request: web.Request, query: Select[Status], window: Window, viewer_id: int | None, context: str
+) -> web.Response:
+    """A page of the timeline; the cursors are the rows read, so posts the viewer's filters hide still page on."""
     async with request.app[DATABASE].session() as session:
         rows = list((await session.scalars(windowed(query, Status.id, window))).all())
         statuses = newest_first(rows, window, key=lambda s: s.id)
-        items = await statuses_json(request, session, statuses, viewer_id)
+        items = await statuses_json(request, session, statuses, viewer_id, context)
     return page_response(request, items, [s.id for s in statuses])
 
 
@@ -42,7 +45,7 @@ async def home(request: web.Request) -> web.Response:
         .join(HomeFeedEntry, HomeFeedEntry.status_id == Status.id)
         .where(HomeFeedEntry.owner_id == viewer, visible_to(viewer))
     )
-    return await _respond(request, query, page_request(await Params.of(request)), viewer)
+    return await _respond(request, query, page_request(await Params.of(request)), viewer, "home")
 
 
 def _public_filters(query: Select[Status], params: Params, viewer_id: int | None) -> Select[Status]:
@@ -69,7 +72,7 @@ async def public(request: web.Request) -> web.Response:
     viewer = await optional_account(request, "read:statuses")
     viewer_id = viewer.actor_id if viewer else None
     query = _public_filters(select(Status), params, viewer_id)
-    return await _respond(request, query, page_request(params), viewer_id)
+    return await _respond(request, query, page_request(params), viewer_id, "public")
 
 
 def _tagged(names: list[str]) -> list[str]:
@@ -94,7 +97,7 @@ async def tag(request: web.Request) -> web.Response:
     none_of = _tagged(params.many("none"))
     if none_of:
         query = query.where(~_has_tag(none_of))
-    return await _respond(request, query, page_request(params), viewer_id)
+    return await _respond(request, query, page_request(params), viewer_id, "public")
 
 
 @routes.get("/api/v1/timelines/list/{list_id}")
