@@ -3,6 +3,7 @@
 from essaim.actors.models.account import Account, WebSession
 from essaim.actors.models.actor import Actor, ActorLanguage, ActorSkill, ActorType
 from essaim.actors.models.base import Base
+from essaim.actors.models.conversation import Conversation, ConversationStatus
 from essaim.actors.models.delivery import Delivery, DeliveryState, GoneInbox, HostHealth
 from essaim.actors.models.feed import HomeFeedEntry
 from essaim.actors.models.filter import Filter, FilterKeyword, FilterStatus
@@ -29,6 +30,8 @@ __all__ = [
     "Base",
     "Block",
     "Bookmark",
+    "Conversation",
+    "ConversationStatus",
     "Delivery",
     "DeliveryState",
     "DomainBlock",

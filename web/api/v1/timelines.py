@@ -1,4 +1,4 @@
-"""`/api/v1/timelines/*`: home (precomputed feed), public and hashtag timelines.
+"""`/api/v1/timelines/*`: home (precomputed feed), public, hashtag and direct timelines.
 
 The home feed applies `visible_to` again on read: a feed row written before an unfollow or a
 block must not show a followers-only post afterwards. Public and tag timelines keep public
@@ -9,10 +9,10 @@ servers, even for their followers.
 from __future__ import annotations
 
 from aiohttp import web
-from sqlalchemy import Exists, Select, exists, select
+from sqlalchemy import Exists, Select, exists, or_, select
 
 from essaim.actors.domain_blocks import limited_author
-from essaim.actors.models import Actor, HomeFeedEntry, MediaAttachment, Status, StatusTag, Tag, Visibility
+from essaim.actors.models import Actor, HomeFeedEntry, MediaAttachment, Mention, Status, StatusTag, Tag, Visibility
 from essaim.actors.paging import Window, newest_first, windowed
 from essaim.actors.visibility import visible_to
 from essaim.web.api.auth import authenticate, optional_account
@@ -26,7 +26,7 @@ routes = web.RouteTableDef()
 
 
 async def _respond(
-    request: web.Request, query: Select[Status], window: Window, viewer_id: int | None, context: str
+    request: web.Request, query: Select[Status], window: Window, viewer_id: int | None, context: str | None
 ) -> web.Response:
     """A page of the timeline; the cursors are the rows read, so posts the viewer's filters hide still page on."""
     async with request.app[DATABASE].session() as session:
@@ -98,6 +98,20 @@ async def tag(request: web.Request) -> web.Response:
     if none_of:
         query = query.where(~_has_tag(none_of))
     return await _respond(request, query, page_request(params), viewer_id, "public")
+
+
+@routes.get("/api/v1/timelines/direct")
+async def direct(request: web.Request) -> web.Response:
+    """Direct posts the caller wrote or was addressed in, newest first (Mastodon's deprecated direct timeline)."""
+    token = await authenticate(request, "read:statuses")
+    viewer = token.user.actor_id
+    addressed = select(Mention.status_id).where(Mention.actor_id == viewer)
+    query = select(Status).where(
+        Status.visibility == Visibility.DIRECT.value,
+        or_(Status.actor_id == viewer, Status.id.in_(addressed)),
+        visible_to(viewer),
+    )
+    return await _respond(request, query, page_request(await Params.of(request)), viewer, None)
 
 
 @routes.get("/api/v1/timelines/list/{list_id}")
