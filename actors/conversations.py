@@ -97,19 +97,12 @@ async def load_conversations(
 ) -> list[ConversationData]:
     ids = [c.id for c in conversations]
     posts = readable_posts(viewer_id).where(ConversationStatus.conversation_id.in_(ids)).subquery()
-    last = dict(
-        (
-            await session.execute(
-                select(posts.c.conversation_id, func.max(posts.c.status_id)).group_by(posts.c.conversation_id)
-            )
-        )
-        .tuples()
-        .all()
-    )
+    newest = select(posts.c.conversation_id, func.max(posts.c.status_id)).group_by(posts.c.conversation_id)
+    last = {conversation_id: status_id for conversation_id, status_id in await session.execute(newest)}
     people: dict[int, set[int]] = defaultdict(set)
     authors = select(posts.c.conversation_id, Status.actor_id).join(Status, Status.id == posts.c.status_id)
     addressed = select(posts.c.conversation_id, Mention.actor_id).join(Mention, Mention.status_id == posts.c.status_id)
-    for conversation_id, actor_id in (await session.execute(union(authors, addressed))).tuples():
+    for conversation_id, actor_id in await session.execute(union(authors, addressed)):
         if actor_id != viewer_id:
             people[conversation_id].add(actor_id)
     return [ConversationData(c, last[c.id], sorted(people[c.id])) for c in conversations if c.id in last]

@@ -51,7 +51,7 @@ async def index(request: web.Request) -> web.Response:
         .order_by(FilterKeyword.id)
     )
     async with request.app[DATABASE].session() as session:
-        rows = (await session.execute(query)).tuples().all()
+        rows = list(await session.execute(query))
     return web.json_response([render_v1_filter(keyword, row) for keyword, row in rows])
 
 
