@@ -72,11 +72,13 @@ async def test_filter_for_one_post(database: Database) -> None:
     async with database.session() as session:
         assert await filter_for(session, ana.id, post, "home") is HIDDEN, "a poll option matched a hide filter"
         public = await filter_for(session, ana.id, post, "public")
+        assert public is not HIDDEN
         assert [(r.filter.id, r.keyword_matches, r.status_matches) for r in public] == [(warn.id, ["wibble"], None)], (
             "a media description; the expired filter is out"
         )
         assert await filter_for(session, ana.id, post, "thread") == []
         assert await filter_for(session, ana.id, own, "home") == [], "one's own post"
         boosted = await filter_for(session, ana.id, boost, "home")
+        assert boosted is not HIDDEN
         assert [(r.filter.title, r.status_matches) for r in boosted] == [("W", [other.id])], "a boost is its post"
         assert await filter_for(session, rob.id, post, "home") == [], "filters are their owner's alone"
