@@ -5,7 +5,13 @@ Actor ids use the opaque numeric id, never the handle: a renamed user keeps thei
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+
+
+def remote_url_digest(remote_url: str) -> str:
+    """The key in a `/media_proxy/` address: it makes the address exactly as secret as the peer's URL."""
+    return hashlib.sha256(remote_url.encode()).hexdigest()[:32]
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,10 @@ class LocalURIs:
 
     def media(self, file_name: str) -> str:
         return f"{self.base_url}/media/{file_name}"
+
+    def media_proxy(self, media_id: int, remote_url: str, style: str = "original") -> str:
+        """A peer's image through this node (`style` original or small, as Mastodon's `/media_proxy/`)."""
+        return f"{self.base_url}/media_proxy/{media_id}/{remote_url_digest(remote_url)}/{style}"
 
     @property
     def shared_inbox(self) -> str:

@@ -13,7 +13,7 @@ from essaim.actors import node
 from essaim.config import Config
 from essaim.db import Database
 from essaim.uris import LocalURIs
-from essaim.web import federation
+from essaim.web import federation, media_proxy
 from essaim.web.ap import actors as ap_actors
 from essaim.web.ap import inbox as ap_inbox
 from essaim.web.ap import wellknown
@@ -42,6 +42,7 @@ def create_app(config: Config) -> web.Application:
     app.cleanup_ctx.append(federation.federation_policy)  # after the database: it reads the domain blocks
     app.cleanup_ctx.append(federation.http_client)
     app.cleanup_ctx.append(federation.deliveries)  # after the client: it sends with it
+    app.cleanup_ctx.append(media_proxy.remote_media_cache)  # after the client: it fetches with it
     app.cleanup_ctx.append(ap_inbox.processing)  # after deliveries: it wakes them
     aiohttp_jinja2.setup(
         app,
@@ -63,6 +64,7 @@ def create_app(config: Config) -> web.Application:
         tags.routes,
         auth.routes,
         admin.routes,
+        media_proxy.routes,
         *ROUTE_TABLES,
     ):
         app.router.add_routes(table)

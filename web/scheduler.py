@@ -1,5 +1,6 @@
-"""Periodic sweeps in the server process (APScheduler): closing polls whose time is up, and forgetting
-delivery-ledger rows settled long ago (without it the ledger grows with every post forever).
+"""Periodic sweeps in the server process (APScheduler): closing polls whose time is up, forgetting
+delivery-ledger rows settled long ago (without it the ledger grows with every post forever), and
+removing media no post holds any more (peers' cached copies, uploads never posted).
 
 The state the sweeps act on lives in the database, so nothing is lost on restart: a poll that
 expired while the node was down is closed by the first sweep after it starts. Added to the
@@ -11,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, timedelta
+from pathlib import Path
 
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -18,11 +20,14 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from essaim.actors.models.base import utcnow
 from essaim.outbox import delivery
 from essaim.outbox.actions import LocalNode
+from essaim.outbox.actions.media import forget_unattached_media
 from essaim.outbox.actions.polls import close_expired_polls
+from essaim.outbox.media_processing import remove_file
 from essaim.web.keys import CONFIG, DATABASE, URIS
 
 POLL_SWEEP_SECONDS = 10
 LEDGER_SWEEP_SECONDS = 3600
+MEDIA_SWEEP_SECONDS = 3600
 # The ledger answers "did my post reach them?": a month covers any question about a recent post.
 LEDGER_KEPT_FOR = timedelta(days=30)
 
@@ -43,12 +48,23 @@ async def sweep_ledger(app: web.Application) -> None:
         log.info("forgot %d delivery ledger row(s) settled over %s ago", forgotten, LEDGER_KEPT_FOR)
 
 
+async def sweep_media(app: web.Application) -> None:
+    async with app[DATABASE].transaction() as session:
+        files = await forget_unattached_media(session, utcnow())
+    media_dir = Path(app[CONFIG].media.dir)
+    for name in files:  # after the commit: a rolled-back sweep keeps its files
+        remove_file(media_dir, name)
+    if files:
+        log.info("removed %d file(s) of media no post holds", len(files))
+
+
 async def scheduler(app: web.Application) -> AsyncIterator[None]:
     """Run the sweeps while the application runs; one run of each at a time, missed runs merged."""
     jobs = AsyncIOScheduler(timezone=UTC)
     sweeps: dict[str, tuple[Callable[[web.Application], Awaitable[None]], int]] = {
         "polls": (sweep_polls, POLL_SWEEP_SECONDS),
         "ledger": (sweep_ledger, LEDGER_SWEEP_SECONDS),
+        "media": (sweep_media, MEDIA_SWEEP_SECONDS),
     }
     for name, (sweep, seconds) in sweeps.items():
         jobs.add_job(

@@ -54,6 +54,7 @@ from essaim.inbox.remote_posts import (
     store_post,
 )
 from essaim.outbox.actions import insert_ignoring_duplicates
+from essaim.outbox.actions.media import detach_media
 from essaim.outbox.actions.statuses import set_mentions, set_tags
 
 log = logging.getLogger(__name__)
@@ -199,8 +200,7 @@ async def update(ctx: InboxContext) -> bool:
     status.language = note.language or status.language
     status.edited_at = edited_at
     if [a.url for a in note.attachments] != [m.remote_url for m in media]:
-        for item in media:
-            await session.delete(item)
+        await detach_media(session, MediaAttachment.status_id == status.id)  # swept later, cached copies too
         media = remote_media(note, status, ctx.sender)
         session.add_all(media)
     added, _ = await set_mentions(session, status, await addressed_actors(session, note))
@@ -227,7 +227,7 @@ async def update(ctx: InboxContext) -> bool:
 async def forget_actor(session: AsyncSession, actor: Actor) -> None:
     """A deleted remote actor: their posts, boosts and favourites go (the database cascades the rest)."""
     await session.execute(delete(Favourite).where(Favourite.actor_id == actor.id))
-    await session.execute(delete(MediaAttachment).where(MediaAttachment.actor_id == actor.id))
+    await detach_media(session, MediaAttachment.actor_id == actor.id)
     await session.execute(delete(Status).where(Status.actor_id == actor.id))
 
 
@@ -250,7 +250,7 @@ async def delete_post(ctx: InboxContext) -> bool:
         return ignore(ctx, "a Delete of a post we do not have (remembered, in case its Create comes late)")
     if status.actor_id != ctx.sender.id:
         return refuse(ctx, f"{target} is another actor's post")
-    await session.execute(delete(MediaAttachment).where(MediaAttachment.status_id == status.id))
+    await detach_media(session, MediaAttachment.status_id == status.id)
     await session.delete(status)
     await insert_ignoring_duplicates(session, Tombstone, uri=target, deleted_at=ctx.now)
     log.info("deleted %s at its author's request", target)

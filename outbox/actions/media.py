@@ -13,14 +13,19 @@ import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from essaim.actors.models import MediaAttachment
 from essaim.outbox import limits
 from essaim.outbox.media_processing import MediaError, ProcessedImage, process_image, remove_file, save_file
+
+# An upload no post holds (never posted, or its post deleted) waits this long to be posted or redrafted.
+UNATTACHED_KEPT_FOR = timedelta(days=1)
+SWEEP_BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -118,3 +123,27 @@ async def own_media(session: AsyncSession, actor_id: int, media_id: int) -> Medi
     return await session.scalar(
         select(MediaAttachment).where(MediaAttachment.id == media_id, MediaAttachment.actor_id == actor_id)
     )
+
+
+async def detach_media(session: AsyncSession, which: ColumnElement[bool]) -> None:
+    """Posts no longer hold these media (`which`: a condition on MediaAttachment); the sweep removes them later."""
+    await session.execute(update(MediaAttachment).where(which).values(status_id=None))
+
+
+async def forget_unattached_media(session: AsyncSession, now: datetime) -> list[str]:
+    """Remove rows no post holds: peers' media at once, uploads after UNATTACHED_KEPT_FOR (as Mastodon).
+
+    Returns the files to remove (relative to `media.dir`): the caller unlinks them once this commits.
+    """
+    unattached = MediaAttachment.status_id.is_(None)
+    stale = or_(MediaAttachment.remote_url.is_not(None), MediaAttachment.created_at < now - UNATTACHED_KEPT_FOR)
+    rows = (
+        await session.execute(
+            select(MediaAttachment.id, MediaAttachment.file_name, MediaAttachment.preview_file_name)
+            .where(unattached, stale)
+            .limit(SWEEP_BATCH)
+        )
+    ).all()
+    if rows:
+        await session.execute(delete(MediaAttachment).where(MediaAttachment.id.in_([row.id for row in rows])))
+    return [name for row in rows for name in (row.file_name, row.preview_file_name) if name]

@@ -14,11 +14,18 @@ def _size(width: int | None, height: int | None) -> dict[str, Any] | None:
     return {"width": width, "height": height, "size": f"{width}x{height}", "aspect": width / height}
 
 
+def _addresses(media: MediaAttachment, uris: LocalURIs) -> tuple[str | None, str | None]:
+    """(url, preview_url): our files; a peer's image through our proxy until cached; else the peer's URL."""
+    if media.state == "ready" and media.file_name:
+        return uris.media(media.file_name), uris.media(media.preview_file_name or media.file_name)
+    if media.remote_url and media.type == "image" and media.state != "failed":
+        proxy = uris.media_proxy
+        return proxy(media.id, media.remote_url), proxy(media.id, media.remote_url, "small")
+    return media.remote_url, media.remote_url
+
+
 def render_media(media: MediaAttachment, uris: LocalURIs) -> dict[str, Any]:
-    ready = media.state == "ready"
-    # Remote media are not downloaded yet: apps are pointed at the peer's own copy.
-    url = uris.media(media.file_name) if ready and media.file_name else media.remote_url
-    preview = uris.media(media.preview_file_name) if ready and media.preview_file_name else url
+    url, preview = _addresses(media, uris)
     meta: dict[str, Any] = {"focus": {"x": media.focus_x, "y": media.focus_y}}
     if original := _size(media.width, media.height):
         meta["original"] = original
