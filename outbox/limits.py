@@ -38,3 +38,4 @@ MAX_LANGUAGES: Final = 20
 FILTER_TITLE_LIMIT: Final = 256
 FILTER_KEYWORD_LIMIT: Final = 512
 MAX_FILTER_KEYWORDS: Final = 100  # per filter, so matching a page stays cheap
+MAX_FILTERS: Final = 100  # per person, for the same reason

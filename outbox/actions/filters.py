@@ -16,7 +16,7 @@ from essaim.actors.filters import ACTIONS, CONTEXTS
 from essaim.actors.models import Filter, FilterKeyword, FilterStatus
 from essaim.actors.models.base import utcnow
 from essaim.outbox.actions import Invalid, NotFound, readable_status
-from essaim.outbox.limits import FILTER_KEYWORD_LIMIT, FILTER_TITLE_LIMIT, MAX_FILTER_KEYWORDS
+from essaim.outbox.limits import FILTER_KEYWORD_LIMIT, FILTER_TITLE_LIMIT, MAX_FILTER_KEYWORDS, MAX_FILTERS
 
 
 @dataclass(frozen=True)
@@ -95,6 +95,8 @@ async def owned_filter_status(session: AsyncSession, actor_id: int, filter_statu
 
 
 async def do_create_filter(session: AsyncSession, actor_id: int, draft: FilterDraft) -> Filter:
+    if (await session.scalar(select(func.count()).where(Filter.actor_id == actor_id)) or 0) >= MAX_FILTERS:
+        raise Invalid(f"at most {MAX_FILTERS} filters per person")
     row = Filter(
         actor_id=actor_id,
         title=(draft.title or "").strip(),

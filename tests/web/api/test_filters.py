@@ -17,6 +17,7 @@ import pytest
 from mastodon import Mastodon, MastodonAPIError, MastodonNotFoundError
 from PIL import Image
 
+from essaim.outbox.limits import MAX_FILTERS
 from tests.api_helpers import api_token, call, mastodon
 from tests.conftest import NodeFactory
 
@@ -253,3 +254,6 @@ async def test_filter_api_and_bad_input(nodes: NodeFactory, http: aiohttp.Client
     await call(http, "GET", f"{base}/filters/{filter_id}", token, status=404)
     await call(http, "GET", f"{base}/filter_keywords/{keyword_id}", token, status=404)
     assert [f["title"] for f in await call(http, "GET", f"{base}/filters", token)] == ["Form"]
+    for n in range(MAX_FILTERS - 1):
+        await call(http, "POST", f"{base}/filters", token, data={"title": f"f{n}", "context[]": "home"})
+    await call(http, "POST", f"{base}/filters", token, status=422, data={"title": "one too many", "context[]": "home"})
