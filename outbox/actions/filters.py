@@ -16,7 +16,13 @@ from essaim.actors.filters import ACTIONS, CONTEXTS
 from essaim.actors.models import Filter, FilterKeyword, FilterStatus
 from essaim.actors.models.base import utcnow
 from essaim.outbox.actions import Invalid, NotFound, readable_status
-from essaim.outbox.limits import FILTER_KEYWORD_LIMIT, FILTER_TITLE_LIMIT, MAX_FILTER_KEYWORDS, MAX_FILTERS
+from essaim.outbox.limits import (
+    FILTER_KEYWORD_LIMIT,
+    FILTER_MAX_EXPIRY,
+    FILTER_TITLE_LIMIT,
+    MAX_FILTER_KEYWORDS,
+    MAX_FILTERS,
+)
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,8 @@ def check_filter(draft: FilterDraft, *, creating: bool) -> None:
             raise Invalid("Context can't be blank")
         if unknown := [c for c in draft.contexts if c not in CONTEXTS]:
             raise Invalid(f"Context {', '.join(map(str, unknown))} is not one of {', '.join(CONTEXTS)}")
+    if draft.expires_in is not None and draft.expires_in > FILTER_MAX_EXPIRY:
+        raise Invalid(f"Expires in must be at most {FILTER_MAX_EXPIRY} seconds (leave it out for never)")
     if draft.action is not None and draft.action not in ACTIONS:
         raise Invalid(f"Filter action must be one of {', '.join(ACTIONS)}")
     for keyword in draft.keywords:

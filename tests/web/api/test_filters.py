@@ -212,6 +212,7 @@ async def test_filter_api_and_bad_input(nodes: NodeFactory, http: aiohttp.Client
         {"title": "Odd", "context[]": "home", "filter_action": "explode"},
         {"title": "Blank", "context[]": "home", "keywords_attributes[][keyword]": " "},
         {"title": "Soon", "context[]": "home", "expires_in": "0"},
+        {"title": "Late", "context[]": "home", "expires_in": "9" * 30},
     ):
         answer = await call(http, "POST", f"{base}/filters", token, status=422, data=data)
         assert set(answer) == {"error"}, answer
