@@ -28,10 +28,10 @@ from essaim.web.api.v1 import (
     statuses,
     timelines,
 )
+from essaim.web.api.v2 import filter_rules, search
 from essaim.web.api.v2 import filters as filters_v2
 from essaim.web.api.v2 import instance as instance_v2
 from essaim.web.api.v2 import media as media_v2
-from essaim.web.api.v2 import search
 from essaim.web.oauth import endpoints as oauth
 from essaim.web.streaming import sse, websocket
 
@@ -62,6 +62,7 @@ ROUTE_TABLES: list[web.RouteTableDef] = [
     lists.routes,
     filters.routes,
     filters_v2.routes,
+    filter_rules.routes,
     markers.routes,
     conversations.routes,
     admin_hosts.routes,

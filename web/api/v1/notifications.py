@@ -2,7 +2,8 @@
 
 A notification whose post the recipient can no longer see (say, they unfollowed the author of a
 followers-only post), or from someone they may no longer hear from (a block, a silenced or
-suspended server), is not shown: the visibility rule applies here as everywhere.
+suspended server), is not shown: the visibility rule applies here as everywhere. Nor is one about
+a post the recipient's `hide` filters match; their `warn` filters mark the post.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from aiohttp import web
 from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from essaim.actors.filters import active_filters
 from essaim.actors.hydrate import load_accounts, load_statuses
 from essaim.actors.models import Notification, NotificationType, Status
 from essaim.actors.paging import newest_first, windowed
@@ -53,15 +55,16 @@ def _filtered(query: Select[Notification], params: Params) -> Select[Notificatio
 async def notifications_json(
     session: AsyncSession, uris: LocalURIs, notifications: list[Notification], viewer_id: int
 ) -> list[dict[str, object]]:
-    """Render notifications for their recipient (also used by live streams)."""
+    """Render notifications for their recipient (also used by live streams), minus those their filters hide."""
     accounts = await load_accounts(session, {n.from_actor_id for n in notifications})
     status_ids = {n.status_id for n in notifications if n.status_id is not None}
     rows = (await session.scalars(select(Status).where(Status.id.in_(status_ids)))).all()
-    statuses = {data.status.id: data for data in await load_statuses(session, rows, viewer_id)}
+    filters = await active_filters(session, viewer_id, "notifications")
+    statuses = {data.status.id: data for data in filters.sift(await load_statuses(session, rows, viewer_id))}
     return [
         render_notification(n, accounts[n.from_actor_id], statuses.get(n.status_id or 0), uris)
         for n in notifications
-        if n.from_actor_id in accounts
+        if n.from_actor_id in accounts and (n.status_id is None or n.status_id in statuses)
     ]
 
 
@@ -101,9 +104,10 @@ async def show(request: web.Request) -> web.Response:
     notification_id = parse_id(request.match_info["id"])
     async with request.app[DATABASE].session() as session:
         row = await session.scalar(visible_notifications(token.user.actor_id).where(Notification.id == notification_id))
-    if row is None:
+    rendered = await _render(request, [row], token.user.actor_id) if row is not None else []
+    if not rendered:
         raise ApiError(404, "Record not found")
-    return web.json_response((await _render(request, [row], token.user.actor_id))[0])
+    return web.json_response(rendered[0])
 
 
 @routes.post("/api/v1/notifications/clear")
