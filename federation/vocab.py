@@ -25,6 +25,7 @@ EXTENSION_TERMS: dict[str, object] = {
     "toot": "http://joinmastodon.org/ns#",
     "discoverable": "toot:discoverable",
     "indexable": "toot:indexable",
+    "featured": {"@id": "toot:featured", "@type": "@id"},
     "schema": "http://schema.org#",
     "PropertyValue": "schema:PropertyValue",
     "value": "schema:value",

@@ -43,6 +43,7 @@ def create_app(config: Config) -> web.Application:
     app.cleanup_ctx.append(federation.http_client)
     app.cleanup_ctx.append(federation.deliveries)  # after the client: it sends with it
     app.cleanup_ctx.append(ap_inbox.processing)  # after deliveries: it wakes them
+    app.cleanup_ctx.append(ap_inbox.peer_jobs)  # after the client and the policy: it fetches from peers
     aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(WEB_DIR / "templates"),
