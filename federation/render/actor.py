@@ -29,7 +29,6 @@ def render_bare_actor(actor: Actor, *, domain: str) -> dict[str, Any]:
         "outbox": actor.outbox_uri,
         "followers": actor.followers_uri,
         "following": actor.following_uri,
-        "featured": actor.featured_uri,
         "endpoints": {"sharedInbox": actor.shared_inbox_uri},
         "publicKey": {"id": actor.key_id, "owner": actor.uri, "publicKeyPem": actor.public_key_pem},
         "webfinger": f"{actor.username}@{domain}",
@@ -37,8 +36,6 @@ def render_bare_actor(actor: Actor, *, domain: str) -> dict[str, Any]:
     if actor.followers_uri is None:  # the instance actor follows no one and has no followers list
         for key in ("followers", "following"):
             document.pop(key)
-    if actor.featured_uri is None:
-        document.pop("featured")
     return document
 
 
@@ -57,6 +54,7 @@ def render_actor(actor: Actor, *, domain: str, default_avatar: str) -> dict[str,
             "attachment": profile_attachments(actor),
         }
         | ({"image": {"type": "Image", "url": actor.header_url}} if actor.header_url else {})
+        | ({"featured": actor.featured_uri} if actor.featured_uri else {})
     )
 
 
