@@ -7,15 +7,13 @@ never a node where nobody follows him, never a reader of the collection who does
 
 from __future__ import annotations
 
-from typing import Any
-
 from collections import Counter
+from typing import Any
 
 import aiohttp
 from sqlalchemy import select
 
 from essaim.actors.models import Delivery
-
 from tests.conftest import Node, NodeFactory
 from tests.federation_helpers import Person, eventually, follow, person, stored_status
 from tests.helpers import database, get_json

@@ -47,6 +47,7 @@ async def test_a_lost_follow_on_either_side_is_repaired(nodes: NodeFactory, http
     async def remote_followers() -> list[str]:
         """hugo's followers on node two (the demo company follows him on node one too)."""
         return sorted(handle for handle in await hugo.follower_handles(hugo_id) if "@" in handle)
+
     assert await remote_followers() == sorted(p.handle for p in (sofia, lucas, camille))
 
     await forget_follow(two, uris["sofia"], hugo_uri)  # node two lost sofia's follow; node one still has it

@@ -1,10 +1,16 @@
-"""FEP-8fcf pieces: the partial followers digest and the `Collection-Synchronization` header."""
+"""FEP-8fcf pieces: the partial followers digest and the `Collection-Synchronization` header (signed)."""
 
 from __future__ import annotations
 
 import hashlib
 
-from essaim.federation.followers_sync import SyncHeader, followers_digest, parse_sync_header
+import pytest
+
+from essaim.actors.keys import new_key_pair
+from essaim.federation.errors import SignatureError
+from essaim.federation.followers_sync import HEADER, SyncHeader, followers_digest, parse_sync_header
+from essaim.federation.signatures import SignedRequest, sign_request, verify_request
+from essaim.federation.vocab import ACTIVITY_JSON
 from essaim.outbox.followers_sync import addressed_to_followers
 
 ALICE = "https://one.example/users/1"
@@ -45,3 +51,19 @@ def test_only_followers_addressed_activities_carry_the_header() -> None:
     assert addressed_to_followers(f'{{"to": "x", "cc": "{FOLLOWERS}"}}', FOLLOWERS)
     assert not addressed_to_followers(f'{{"to": ["{ALICE}"]}}', FOLLOWERS), "a direct post or a Like"
     assert not addressed_to_followers("not json", FOLLOWERS)
+
+
+def test_the_header_is_covered_by_the_signature() -> None:
+    key = new_key_pair()
+    header = SyncHeader(FOLLOWERS, f"{FOLLOWERS}?domain=one.example", followers_digest([ALICE])).render()
+    headers = {"Content-Type": ACTIVITY_JSON, HEADER: header}
+    url = "https://one.example/inbox"
+    added = sign_request("POST", url, headers, b"{}", key_id=f"{ALICE}#main-key", private_key_pem=key.private_pem)
+    assert "collection-synchronization" in added["Signature"].split('headers="')[1].split('"')[0].split()
+    signed = SignedRequest("POST", url, {**headers, **added}, b"{}")
+    verify_request(signed, key.public_pem)
+    tampered = SignedRequest(
+        "POST", url, {**headers, **added, HEADER: header.replace("one.example", "x.example")}, b"{}"
+    )
+    with pytest.raises(SignatureError):
+        verify_request(tampered, key.public_pem)
