@@ -30,7 +30,7 @@ from essaim.federation.keys import url_authority
 from essaim.federation.vocab import id_of
 from essaim.ids import new_id
 from essaim.inbox.peer_jobs import runs
-from essaim.inbox.remote_collections import collection_items
+from essaim.inbox.remote_collections import read_collection
 from essaim.inbox.resolve import ActorResolver, ResolveError
 from essaim.outbox.actions.follows import end_follow
 from essaim.outbox.federate_follows import send_undo_follow
@@ -72,7 +72,7 @@ async def sync_followers(resolver: ActorResolver, payload: dict[str, Any]) -> No
     if sender is None or sender.followers_uri is None or url_authority(url) != url_authority(sender.followers_uri):
         return
     try:
-        items = await collection_items(resolver, url, limit=MAX_FOLLOWERS, max_pages=100)
+        items, whole = await read_collection(resolver, url, limit=MAX_FOLLOWERS, max_pages=100)
     except ResolveError as error:
         log.info("the partial followers collection of %s could not be read: %s", sender.uri, error)
         return
@@ -82,15 +82,16 @@ async def sync_followers(resolver: ActorResolver, payload: dict[str, Any]) -> No
         if sender is None:
             return
         sender.followers_synced_at = utcnow()
-        await _repair(session, sender, listed)
+        await _repair(session, sender, listed, whole)
 
 
-async def _repair(session: AsyncSession, sender: Actor, listed: set[str]) -> None:
+async def _repair(session: AsyncSession, sender: Actor, listed: set[str], whole: bool) -> None:
+    """`whole`: the list was read to its end, so a follow it does not name is really gone there."""
     follows = select(Follow, Actor).join(Actor, Actor.id == Follow.follower_id)
     follows = follows.where(Follow.followee_id == sender.id, Actor.domain.is_(None))
     ours = {follower.uri: (row, follower) for row, follower in (await session.execute(follows)).all()}
     for uri, (row, follower) in ours.items():
-        if row.accepted and uri not in listed:
+        if whole and row.accepted and uri not in listed:
             log.info("%s no longer lists %s among its followers: the follow is removed here", sender.uri, uri)
             await end_follow(session, follower, sender.id)
     strangers = [uri for uri in listed - ours.keys()]

@@ -20,20 +20,28 @@ def _items(page: Mapping[str, Any]) -> list[Any]:
 
 async def collection_items(resolver: ActorResolver, url: str, *, limit: int, max_pages: int = 10) -> list[Any]:
     """Up to `limit` items of the collection at `url` (fetched signed as this node), first page first."""
+    items, _ = await read_collection(resolver, url, limit=limit, max_pages=max_pages)
+    return items
+
+
+async def read_collection(
+    resolver: ActorResolver, url: str, *, limit: int, max_pages: int = 10
+) -> tuple[list[Any], bool]:
+    """Up to `limit` items, and whether they are the whole collection (no item or page left unread)."""
     authority = url_authority(url)
     page: Mapping[str, Any] = await resolver.document(url)
     items = _items(page)
     link = page.get("first")
     for _ in range(max_pages):
-        if len(items) >= limit or link is None:
+        if len(items) > limit or link is None:
             break
         if isinstance(link, Mapping) and _items(link):  # an embedded first page
             page = link
         else:
             next_url = id_of(link)
             if next_url is None or url_authority(next_url) != authority:
-                break
+                return items[:limit], False
             page = await resolver.document(next_url)
         items += _items(page)
         link = page.get("next")
-    return items[:limit]
+    return items[:limit], len(items) <= limit and link is None

@@ -236,7 +236,7 @@ def worker_context(
 
 
 # Peer jobs try less than inbound activities: a peer that cannot answer for an hour is asked again when next met.
-PEER_JOB_SETTINGS = InboxSettings(batch=5, max_attempts=4)
+PEER_JOB_SETTINGS = InboxSettings(batch=5, poll_interval=2.0, max_attempts=4)
 
 
 class PeerJobWorker(InboxWorker):
