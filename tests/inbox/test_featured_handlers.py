@@ -16,29 +16,20 @@ from essaim.inbox.dispatch import InboxContext, dispatch
 from essaim.inbox.handlers.featured import PIN_NOTE
 from essaim.outbox.actions import LocalNode
 from essaim.uris import LocalURIs
+from tests.helpers import remote_actor
 
 NODE = LocalNode(LocalURIs("https://essaim.example"), "essaim.example")
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
-def _remote(username: str, host: str) -> Actor:
-    uri = f"https://{host}/users/{username}"
-    return Actor(
-        username=username,
-        domain=host,
-        uri=uri,
-        inbox_uri=f"{uri}/inbox",
-        followers_uri=f"{uri}/followers",
-        featured_uri=f"{uri}/collections/featured",
-        key_id=f"{uri}#main-key",
-        public_key_pem="x",
-    )
-
-
 async def _scene(database: Database) -> tuple[Actor, Actor, Status, Status, Status]:
     """bob and carl on peer.example, eve on evil.example; one public post each."""
     async with database.transaction() as session:
-        bob, carl, eve = _remote("bob", "peer.example"), _remote("carl", "peer.example"), _remote("eve", "evil.example")
+        bob, carl, eve = (
+            remote_actor("bob", "peer.example"),
+            remote_actor("carl", "peer.example"),
+            remote_actor("eve", "evil.example"),
+        )
         session.add_all([bob, carl, eve])
         await session.flush()
         posts = [

@@ -12,6 +12,7 @@ from essaim.actors.models import Actor, Follow, Job
 from essaim.db import Database
 from essaim.federation.followers_sync import SyncHeader, followers_digest
 from essaim.inbox.followers_sync import MIN_INTERVAL, SYNC_FOLLOWERS, check_header
+from tests.helpers import remote_actor
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 PEER = "https://peer.example/users/bob"
@@ -21,10 +22,7 @@ async def _scene(database: Database) -> tuple[Actor, Actor]:
     """bob on peer.example, followed by local leo."""
     async with database.transaction() as session:
         leo = Actor(username="leo", uri="https://essaim.example/users/leo", key_id="k", public_key_pem="x")
-        bob = Actor(
-            username="bob", domain="peer.example", uri=PEER, followers_uri=f"{PEER}/followers", key_id="kb",
-            public_key_pem="x",
-        )  # fmt: skip
+        bob = remote_actor("bob", "peer.example")
         session.add_all([leo, bob])
         await session.flush()
         session.add(Follow(follower_id=leo.id, followee_id=bob.id, accepted=True))
