@@ -17,7 +17,7 @@ from essaim.actors import node, queries
 from essaim.actors.models import Actor, Status, Tombstone
 from essaim.actors.visibility import PUBLIC_VISIBILITIES, visible_status
 from essaim.federation.render.actor import render_actor, render_bare_actor
-from essaim.federation.render.collection import render_collection, render_page
+from essaim.federation.render.collection import render_collection, render_page, render_whole_collection
 from essaim.federation.render.note import NOTE_CONTEXT, render_note, render_tombstone
 from essaim.federation.render.post_activities import render_create
 from essaim.inbox.policy import peer_host
@@ -183,9 +183,7 @@ async def partial_followers(request: web.Request, actor: Actor, reader: Reader) 
         raise ApiError(403, "The partial followers collection of a server is only served to that server")
     async with request.app[DATABASE].session() as session:
         uris = await queries.follower_uris(session, actor.id, domain=domain)
-    document = render_collection(sync_url(actor, domain), len(uris)) | {"orderedItems": list(uris)}
-    document.pop("first", None)
-    return activity_response(document, vary=False, private=True)
+    return activity_response(render_whole_collection(sync_url(actor, domain), list(uris)), vary=False, private=True)
 
 
 @routes.get(r"/users/{actor_id}/collections/featured")
@@ -197,9 +195,8 @@ async def featured(request: web.Request) -> web.Response:
         posts = list(await queries.pinned_posts(session, actor.id, reader.viewer_id))
         parts = await note_parts(session, posts, local_node(request))
     items = [render_note(post, actor, parts[post.id]) for post in posts]
-    document = render_collection(actor.featured_uri or "", len(items)) | {"orderedItems": items}
-    document.pop("first", None)
-    return activity_response({**document, "@context": NOTE_CONTEXT}, vary=False, private=True)
+    document = render_whole_collection(actor.featured_uri or "", items, context=NOTE_CONTEXT)
+    return activity_response(document, vary=False, private=True)
 
 
 @routes.get("/actor/outbox")
