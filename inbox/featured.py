@@ -1,8 +1,8 @@
 """A remote person's pinned posts (their `toot:featured` collection), kept as `StatusPin` rows.
 
 Two peer jobs (essaim.inbox.peer_jobs), so the inbox never waits on a peer: the collection fetched when
-the person is first met (`FETCH_FEATURED`, queued by essaim.inbox.resolve), at most `FEATURED_LIMIT`
-posts; and one post named by an inbound `Add` that we had not stored (`PIN_NOTE`, queued by
+the person is first met or updates their profile (`FETCH_FEATURED`, queued by essaim.inbox.resolve), at
+most `FEATURED_LIMIT` posts; and one post named by an inbound `Add` that we had not stored (`PIN_NOTE`, queued by
 essaim.inbox.handlers.featured). A post is stored only when it is the person's own, on their server,
 not deleted, and readable by this node's actor (so only what anyone may read arrives this way);
 `store_post` stores it for exactly the audience its addressing says.
@@ -16,9 +16,10 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from essaim.actors.models import Actor, StatusPin, Tombstone
+from essaim.actors.models import Actor, Status, StatusPin, Tombstone
 from essaim.actors.models.base import utcnow
 from essaim.actors.queries import with_profile
+from essaim.actors.visibility import PUBLIC_VISIBILITIES
 from essaim.federation.errors import FederationError
 from essaim.federation.keys import url_authority
 from essaim.federation.parse_note import NOTE_TYPES, parse_note
@@ -84,7 +85,9 @@ async def stored_post(resolver: ActorResolver, actor: Actor, item: Any) -> int |
 
 @runs(FETCH_FEATURED)
 async def fetch_featured(resolver: ActorResolver, payload: dict[str, Any]) -> None:
-    """A person met for the first time: their pins become the posts their featured collection lists."""
+    """A person met for the first time, or who updated their profile: their pins become the posts their
+    featured collection lists. It is read as this node, so it shows only what anyone may read: pins of
+    followers-only posts (learnt from `Add`) are kept."""
     actor = await _remote_person(resolver, payload)
     if actor is None or actor.featured_uri is None:
         return
@@ -95,8 +98,11 @@ async def fetch_featured(resolver: ActorResolver, payload: dict[str, Any]) -> No
         return
     pinned = [status_id for item in items if (status_id := await stored_post(resolver, actor, item)) is not None]
     async with resolver.database.transaction() as session:
+        shown = select(Status.id).where(Status.actor_id == actor.id, Status.visibility.in_(PUBLIC_VISIBILITIES))
         await session.execute(
-            delete(StatusPin).where(StatusPin.actor_id == actor.id, StatusPin.status_id.not_in(pinned))
+            delete(StatusPin).where(
+                StatusPin.actor_id == actor.id, StatusPin.status_id.in_(shown), StatusPin.status_id.not_in(pinned)
+            )
         )
         for status_id in pinned:
             await pin(session, actor.id, status_id)

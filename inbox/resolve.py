@@ -18,6 +18,7 @@ from typing import Any
 
 import aiohttp
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from essaim.actors import jobs, node
 from essaim.actors.models import Actor
@@ -157,11 +158,17 @@ class ActorResolver:
             async with self.database.transaction() as session:
                 known = await session.scalar(select(Actor.id).where(Actor.uri == profile.uri))
                 actor = await upsert_remote_actor(session, profile)
-                if known is None and actor.featured_uri is not None:
-                    await jobs.enqueue(session, FETCH_FEATURED, {"actor_id": actor.id}, group_key=actor.domain)
+                if known is None:
+                    await read_featured_later(session, actor)
                 return actor
         except RemoteActorConflict as error:
             raise ResolveError(str(error)) from None
+
+
+async def read_featured_later(session: AsyncSession, actor: Actor, now: datetime | None = None) -> None:
+    """Queue the reading of a remote person's featured collection (their pins; essaim.inbox.featured)."""
+    if actor.featured_uri is not None:
+        await jobs.enqueue(session, FETCH_FEATURED, {"actor_id": actor.id}, group_key=actor.domain, now=now)
 
 
 def remote_profile(remote: RemoteActor, key: RemoteKey | None) -> RemoteProfile:

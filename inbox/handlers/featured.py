@@ -8,11 +8,11 @@ Add and Remove of anything else (Mastodon's featured tags, other collections) ar
 
 from __future__ import annotations
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from essaim.actors import jobs
-from essaim.actors.models import StatusPin
+from essaim.actors.models import Job, StatusPin
 from essaim.actors.models.base import utcnow
 from essaim.federation.vocab import id_of
 from essaim.ids import new_id
@@ -48,6 +48,7 @@ async def featured_change(ctx: InboxContext) -> bool:
             await session.execute(
                 delete(StatusPin).where(StatusPin.actor_id == ctx.sender.id, StatusPin.status_id == status.id)
             )
+        await _forget_pending_pin(ctx, note)
         return True
     if status is not None:
         await pin(session, ctx.sender.id, status.id)
@@ -55,3 +56,11 @@ async def featured_change(ctx: InboxContext) -> bool:
         payload = {"actor_id": ctx.sender.id, "note": note}
         await jobs.enqueue(session, PIN_NOTE, payload, group_key=ctx.sender.domain, now=ctx.now)
     return True
+
+
+async def _forget_pending_pin(ctx: InboxContext, note: str) -> None:
+    """A Remove that overtook the fetch its Add queued: that job must not pin the post afterwards."""
+    pending = select(Job).where(Job.kind == PIN_NOTE, Job.group_key == ctx.sender.domain, Job.locked_by.is_(None))
+    for job in await ctx.session.scalars(pending):
+        if job.payload == {"actor_id": ctx.sender.id, "note": note}:
+            await jobs.complete(ctx.session, job.id)

@@ -11,9 +11,9 @@ from collections import Counter
 from typing import Any
 
 import aiohttp
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
-from essaim.actors.models import Delivery
+from essaim.actors.models import Delivery, Status, StatusPin
 from tests.conftest import Node, NodeFactory
 from tests.federation_helpers import Person, eventually, follow, person, stored_status
 from tests.helpers import database, get_json
@@ -81,6 +81,27 @@ async def test_pins_reach_the_other_node_and_unpin_removes(nodes: NodeFactory, h
     await eventually(lambda: _has(sofia, at_two, ["private-pin-marker", "unseen-pin-marker"]), "the unpin")
     assert (await sofia.lookup(hugo.handle))["id"] == at_two
     assert await stored_status(two, first["uri"]) is not None
+
+
+async def test_a_profile_update_rereads_the_pins(nodes: NodeFactory, http: aiohttp.ClientSession) -> None:
+    """Node two lost an Add (its pin row deleted directly): hugo's next profile edit makes it read his
+    collection again; the followers-only pin, which that collection does not show node two, is kept."""
+    one, two = nodes.create(demo=True), nodes.create(demo=True)
+    hugo, sofia = await person(http, one, "hugo"), await person(http, two, "sofia")
+    at_two = await follow(sofia, hugo)
+    public, private = await hugo.post("public-pin-marker", "public"), await hugo.post("private-pin-marker", "private")
+    for post in (public, private):
+        await hugo.api("POST", f"/api/v1/statuses/{post['id']}/pin")
+    both = ["private-pin-marker", "public-pin-marker"]
+    await eventually(lambda: _has(sofia, at_two, both), "both pins at sofia's")
+
+    async with database(two.database_url) as session:
+        lost = select(Status.id).where(Status.uri == public["uri"])
+        await session.execute(delete(StatusPin).where(StatusPin.status_id.in_(lost)))
+    assert await _markers(sofia, at_two) == ["private-pin-marker"]
+
+    await hugo.api("PATCH", "/api/v1/accounts/update_credentials", data={"display_name": "Hugo (pins)"})
+    await eventually(lambda: _has(sofia, at_two, both), "the lost pin read again after the profile update")
 
 
 async def _pin_deliveries(node: Node) -> dict[str, int]:

@@ -83,4 +83,8 @@ async def test_an_unknown_post_is_left_to_a_peer_job(database: Database) -> None
         jobs = list(await session.scalars(select(Job).where(Job.kind == PIN_NOTE)))
         assert [job.payload for job in jobs] == [{"actor_id": bob.id, "note": unknown}]
         assert await session.scalar(select(func.count()).select_from(StatusPin)) == 0
-    assert await _apply(database, bob, _change("Remove", bob, unknown, bob.featured_uri)), "nothing to unpin"
+    assert await _apply(database, bob, _change("Remove", bob, unknown, bob.featured_uri))
+    async with database.session() as session:
+        assert list(await session.scalars(select(Job).where(Job.kind == PIN_NOTE))) == [], (
+            "a Remove overtaking the fetch cancels it"
+        )
