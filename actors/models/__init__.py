@@ -18,11 +18,13 @@ from essaim.actors.models.node import NodeSetting
 from essaim.actors.models.notification import Notification, NotificationType
 from essaim.actors.models.oauth import IdempotencyKey, OAuthApplication, OAuthAuthorizationCode, OAuthToken
 from essaim.actors.models.poll import Poll, PollVote
+from essaim.actors.models.relations import AccountNote, Endorsement, FeaturedTag, Mute, TagFollow
 from essaim.actors.models.status import Mention, Status, StatusEdit, StatusTag, Tag, Visibility
 from essaim.actors.models.tombstone import Tombstone
 
 __all__ = [
     "Account",
+    "AccountNote",
     "Actor",
     "ActorLanguage",
     "ActorSkill",
@@ -35,7 +37,9 @@ __all__ = [
     "DeliveryState",
     "DomainBlock",
     "DomainBlockSeverity",
+    "Endorsement",
     "Favourite",
+    "FeaturedTag",
     "Follow",
     "GoneInbox",
     "HomeFeedEntry",
@@ -48,6 +52,7 @@ __all__ = [
     "Marker",
     "MediaAttachment",
     "Mention",
+    "Mute",
     "NodeSetting",
     "Notification",
     "NotificationType",
@@ -64,6 +69,7 @@ __all__ = [
     "StatusPin",
     "StatusTag",
     "Tag",
+    "TagFollow",
     "Tombstone",
     "Visibility",
     "WebSession",
