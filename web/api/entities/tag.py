@@ -16,7 +16,7 @@ from essaim.uris import LocalURIs
 
 def render_tag(tag: Tag, uris: LocalURIs, flags: TagFlags | None = None) -> dict[str, Any]:
     entity: dict[str, Any] = {
-        "id": str(tag.id),
+        "id": str(tag.id) if tag.id is not None else "",  # a valid hashtag nobody used yet
         "name": tag.display_name,
         "url": uris.tag_page(tag.name),
         "history": [],
@@ -32,6 +32,6 @@ def render_featured_tag(view: FeaturedTagView, uris: LocalURIs) -> dict[str, Any
         "id": str(view.featured.id),
         "name": view.tag.display_name,
         "url": uris.tag_page(view.tag.name),
-        "statuses_count": view.statuses_count,
+        "statuses_count": str(view.statuses_count),  # a string, as Mastodon sends it
         "last_status_at": view.last_status_at.date().isoformat() if view.last_status_at else None,
     }
