@@ -38,6 +38,9 @@ async def test_endorsing_needs_a_follow_and_ends_with_it(hugo: Person) -> None:
         pinned = await asyncio.to_thread(hugo.app.account_pin, account)
         assert pinned["endorsed"] is True and pinned["following"] is True
     assert [a["acct"] for a in await asyncio.to_thread(hugo.app.endorsements)] == ["lucas", "sofia"]
+    hugo_id = (await hugo.me())["id"]
+    anyone = await call(hugo.http, "GET", f"{hugo.node.base_url}/api/v1/accounts/{hugo_id}/endorsements")
+    assert [a["acct"] for a in anyone] == ["lucas", "sofia"], "shown on his profile to anyone"
 
     refused = await hugo.api("POST", f"/api/v1/accounts/{yann}/pin", status=422)
     assert refused == {"error": "You can only endorse accounts you follow"}

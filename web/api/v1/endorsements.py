@@ -1,5 +1,6 @@
 """Endorsements and personal notes through the client API: pin and unpin an account, the endorsed
-accounts, and the caller's private note about an account.
+accounts (the caller's, or anyone's as their profile shows them), and the caller's private note about
+an account.
 
 Pinning (Mastodon's name for endorsing) needs a follow: 422 otherwise. Writes answer the
 Relationship (`endorsed`, `note`).
@@ -8,7 +9,7 @@ Relationship (`endorsed`, `note`).
 from __future__ import annotations
 
 from aiohttp import web
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from essaim.actors.models import Actor, Endorsement
@@ -17,7 +18,7 @@ from essaim.outbox.actions.endorsements import check_note, do_endorse, do_set_no
 from essaim.web.api.auth import authenticate
 from essaim.web.api.pagination import page_request
 from essaim.web.api.params import Params
-from essaim.web.api.v1.accounts import ACCOUNT, account_page
+from essaim.web.api.v1.accounts import ACCOUNT, account_or_404, account_page
 from essaim.web.api.v1.follows import act
 from essaim.web.keys import DATABASE
 
@@ -39,13 +40,26 @@ async def index(request: web.Request) -> web.Response:
     """The accounts the caller endorses, most recent first."""
     token = await authenticate(request, "read:accounts")
     window = page_request(await Params.of(request), default=40, maximum=80)
-    query = (
+    async with request.app[DATABASE].session() as session:
+        return await account_page(request, session, _endorsed_by(token.user.actor_id), Endorsement.id, window)
+
+
+@routes.get(ACCOUNT + "/endorsements")
+async def of_account(request: web.Request) -> web.Response:
+    """Anyone may read whom an account endorses: endorsements are there to be shown on the profile."""
+    window = page_request(await Params.of(request), default=40, maximum=80)
+    async with request.app[DATABASE].session() as session:
+        owner = await account_or_404(session, request)
+        return await account_page(request, session, _endorsed_by(owner.id), Endorsement.id, window)
+
+
+def _endorsed_by(owner_id: int) -> Select[int, int]:
+    """(endorsement id, endorsed actor id) rows of the owner's endorsements."""
+    return (
         select(Endorsement.id, Actor.id)
         .join(Actor, Actor.id == Endorsement.target_id)
-        .where(Endorsement.actor_id == token.user.actor_id, shown())
+        .where(Endorsement.actor_id == owner_id, shown())
     )
-    async with request.app[DATABASE].session() as session:
-        return await account_page(request, session, query, Endorsement.id, window)
 
 
 @routes.post(ACCOUNT + "/note")
