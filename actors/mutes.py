@@ -3,7 +3,8 @@
 A mute is in force until its `expires_at` (None: until lifted); an expired row is ignored on read
 at once and deleted later by the scheduler's sweep, so expiry never waits for the sweep. As on
 Mastodon, a mute hides the muted account's posts and boosts, and boosts of their posts, from the
-muter's home, list, public and hashtag timelines and from threads' replies; with `notifications`
+muter's home, list, public and hashtag timelines and from threads' replies (home and list
+timelines also leave out posts mentioning them); with `notifications`
 it hides their notifications too (mentions and direct messages included). Nothing is deleted:
 a muted account's post, direct messages included, stays readable by its id, and everything
 comes back when the mute ends.
@@ -16,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, exists, or_, true
 from sqlalchemy.orm import aliased
 
-from essaim.actors.models import Mute, Status
+from essaim.actors.models import Mention, Mute, Status
 from essaim.actors.models.base import utcnow
 from essaim.actors.visibility import ActorId
 
@@ -44,6 +45,16 @@ def unmuted_for(viewer_id: int | None) -> ColumnElement[bool]:
     original = aliased(Status)
     boosted_muted = exists().where(original.id == Status.reblog_of_id, muting(viewer_id, original.actor_id))
     return or_(Status.actor_id == viewer_id, and_(~muting(viewer_id, Status.actor_id), ~boosted_muted))
+
+
+def unmuted_home_for(viewer_id: int) -> ColumnElement[bool]:
+    """`unmuted_for`, and for home and list timelines (Mastodon's home filter) also no post, or boosted post,
+    that mentions someone the viewer mutes."""
+    mentions_muted = exists().where(
+        or_(Mention.status_id == Status.id, Mention.status_id == Status.reblog_of_id),
+        muting(viewer_id, Mention.actor_id),
+    )
+    return and_(unmuted_for(viewer_id), or_(Status.actor_id == viewer_id, ~mentions_muted))
 
 
 def expired(now: datetime) -> ColumnElement[bool]:

@@ -3,7 +3,8 @@
 In the demo company hugo follows amina and lucas, and amina follows hugo. When hugo mutes amina
 (notifications included), her posts, lucas's boost of one, her reply in a thread and her
 notifications leave hugo's reads — home, public, hashtag, list, thread, notifications — while
-everyone else still sees them; her direct message to him is still readable by its id but, as on
+everyone else still sees them, and his home leaves out lucas's post mentioning her (public
+timelines keep it, as on Mastodon); her direct message to him is still readable by its id but, as on
 Mastodon, neither in his home nor notified. A mute without notifications keeps them. Unmuting,
 or the mute's time running out, brings everything back; the sweep then deletes expired rows.
 """
@@ -70,6 +71,7 @@ async def test_a_mute_hides_an_account_from_the_muter_only_until_lifted(people: 
     thread = await camille.post("Where do we stand on hiring?", "public")
     reply = await amina.post("Two offers out", "public", in_reply_to_id=thread["id"])
     await amina.api("POST", f"/api/v1/statuses/{mine['id']}/favourite")
+    about_her = await lucas.post("Thanks @amina for the figures", "public")
     hidden = {hers["id"], boost["id"], reply["id"]}
     assert hidden <= await hugo_reads(hugo, team["id"], thread["id"])
     assert "amina" in await notifiers(hugo)
@@ -82,6 +84,8 @@ async def test_a_mute_hides_an_account_from_the_muter_only_until_lifted(people: 
     reads = await hugo_reads(hugo, team["id"], thread["id"])
     assert not hidden & reads and {mine["id"], his["id"]} <= reads
     assert "amina" not in await notifiers(hugo)
+    assert about_her["id"] not in await ids(hugo, "/api/v1/timelines/home"), "a post mentioning her, in home"
+    assert about_her["id"] in await ids(hugo, "/api/v1/timelines/public"), "but not on public timelines"
     for other in (lucas, camille):  # nobody else is affected
         assert hers["id"] in await ids(other, "/api/v1/timelines/tag/mutetest")
     assert (await amina.relationship((await amina.lookup("hugo"))["id"]))["following"] is True
@@ -95,6 +99,7 @@ async def test_a_mute_hides_an_account_from_the_muter_only_until_lifted(people: 
     lifted = await asyncio.to_thread(hugo.app.account_unmute, amina_id)
     assert lifted["muting"] is False and lifted["muting_notifications"] is False
     assert hidden | {dm["id"]} <= await hugo_reads(hugo, team["id"], thread["id"])
+    assert about_her["id"] in await ids(hugo, "/api/v1/timelines/home")
     assert await hugo.notifications("mention") == ["amina"]
     assert await asyncio.to_thread(hugo.app.mutes) == []
 

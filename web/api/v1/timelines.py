@@ -17,7 +17,7 @@ from sqlalchemy import Exists, Select, exists, select
 from essaim.actors.domain_blocks import limited_author
 from essaim.actors.lists import exclusively_listed, list_posts
 from essaim.actors.models import Actor, HomeFeedEntry, List, MediaAttachment, Status, StatusTag, Tag, Visibility
-from essaim.actors.mutes import unmuted_for
+from essaim.actors.mutes import unmuted_for, unmuted_home_for
 from essaim.actors.paging import Window, newest_first, windowed
 from essaim.actors.visibility import visible_to
 from essaim.outbox.actions.lists import owned_list
@@ -46,7 +46,8 @@ async def home(request: web.Request) -> web.Response:
     query = (
         select(Status)
         .join(HomeFeedEntry, HomeFeedEntry.status_id == Status.id)
-        .where(HomeFeedEntry.owner_id == viewer, visible_to(viewer), unmuted_for(viewer), ~exclusively_listed(viewer))
+        .where(HomeFeedEntry.owner_id == viewer, visible_to(viewer), unmuted_home_for(viewer))
+        .where(~exclusively_listed(viewer))
     )
     return await _respond(request, query, page_request(await Params.of(request)), viewer)
 
@@ -112,5 +113,5 @@ async def list_timeline(request: web.Request) -> web.Response:
     list_id = parse_id(request.match_info["list_id"])
     async with request.app[DATABASE].session() as session:
         await owned_list(session, viewer, list_id)
-    query = list_posts().where(List.id == list_id, visible_to(viewer), unmuted_for(viewer))
+    query = list_posts().where(List.id == list_id, visible_to(viewer), unmuted_home_for(viewer))
     return await _respond(request, query, page_request(await Params.of(request)), viewer)
