@@ -2,7 +2,8 @@
 
 An account is shown when it is a remote actor or a local one whose sign-in is enabled:
 a disabled colleague has left, and the node's own Application actor is not a person.
-Relationships are read for a whole list of accounts at once (one query per direction and kind).
+Relationships (follows, blocks, and the viewer's mutes in force, endorsements and notes) are read
+for a whole list of accounts at once (one query per direction and kind).
 Two actors are `separated` — they may not follow each other — when either blocked the other or
 either lives on a suspended server.
 """
