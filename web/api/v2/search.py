@@ -1,24 +1,57 @@
 """`GET /api/v2/search`: accounts, statuses and hashtags this node knows.
 
-With `resolve=true` and a signed-in searcher (as in Mastodon), a remote `@user@host` or an
-actor's URL that this node does not know yet is looked up on its server, stored, and listed
-first among the accounts.
+With `resolve=true` and a signed-in searcher (as in Mastodon), a URL or a remote `@user@host`
+this node does not know yet is looked up on its server and stored: a post's id or page URL
+becomes the one status found (`inbox/fetch_post.py`: only a post the searcher may read is
+stored, and it is shown only if the visibility rule lets them), an actor's URL or handle is
+listed first among the accounts. A URL of this node, or of a post stored already, is looked up
+here, without a fetch.
 """
 
 from __future__ import annotations
 
-from aiohttp import web
+import logging
 
+from aiohttp import web
+from sqlalchemy import or_, select
+
+from essaim.actors.models import Account, Actor, Status
 from essaim.actors.search import search_accounts, search_statuses, search_tags
+from essaim.actors.visibility import visible_to
+from essaim.federation.keys import url_authority
+from essaim.inbox.fetch_post import FetchRefused, PostFetcher
 from essaim.web.api.auth import optional_account
 from essaim.web.api.params import Params
 from essaim.web.api.render import accounts_json, statuses_json
-from essaim.web.api.v1.accounts import is_remote_handle, resolve_account
+from essaim.web.api.v1.accounts import actor_resolver, is_remote_handle, resolve_account
 from essaim.web.errors import ApiError
 from essaim.web.keys import CONFIG, DATABASE, URIS
 
 routes = web.RouteTableDef()
 TYPES = ("accounts", "statuses", "hashtags")
+
+log = logging.getLogger(__name__)
+
+
+async def resolve_status(request: web.Request, url: str, viewer: Account) -> int | None:
+    """The id of the post at `url` (its id or its page) if `viewer` may read it: stored, else fetched."""
+    database = request.app[DATABASE]
+    stored = select(Status.id).where(or_(Status.uri == url, Status.url == url), Status.reblog_of_id.is_(None))
+    async with database.session() as session:
+        found = await session.scalar(stored.where(visible_to(viewer.actor_id)))
+        if found is not None or await session.scalar(stored) is not None:
+            return found  # known here: shown or hidden by the visibility rule, never fetched again
+        reader = await session.get(Actor, viewer.actor_id)
+        an_actor = await session.scalar(select(Actor.id).where(Actor.uri == url))
+    if reader is None or an_actor is not None or url_authority(url) == url_authority(request.app[CONFIG].base_url):
+        return None
+    try:
+        status = await PostFetcher(actor_resolver(request)).fetch(url, reader=reader)
+    except FetchRefused as refusal:
+        log.info("could not resolve the post %s", refusal)
+        return None
+    async with database.session() as session:
+        return await session.scalar(select(Status.id).where(Status.id == status.id, visible_to(viewer.actor_id)))
 
 
 @routes.get("/api/v2/search")
@@ -36,10 +69,13 @@ async def search(request: web.Request) -> web.Response:
     wanted = TYPES if kind is None else (kind,)
     result: dict[str, list[object]] = {name: [] for name in TYPES}
     following_of = viewer.actor_id if viewer and params.boolean("following") else None
-    resolved = None
-    if "accounts" in wanted and params.boolean("resolve") and viewer is not None and not offset:
-        reference = q.strip()
-        if reference.startswith(("https://", "http://")) or is_remote_handle(request, reference):
+    resolved = resolved_post = None
+    reference = q.strip()
+    is_url = reference.startswith(("https://", "http://"))
+    if params.boolean("resolve") and viewer is not None and not offset:
+        if "statuses" in wanted and is_url:
+            resolved_post = await resolve_status(request, reference, viewer)
+        if "accounts" in wanted and resolved_post is None and (is_url or is_remote_handle(request, reference)):
             resolved = await resolve_account(request, reference)
     async with request.app[DATABASE].session() as session:
         if "accounts" in wanted:
@@ -56,9 +92,12 @@ async def search(request: web.Request) -> web.Response:
                 found = [resolved, *(i for i in found if i != resolved)][:limit]
             result["accounts"] = list(await accounts_json(request, session, found))
         if "statuses" in wanted and viewer is not None:  # post search needs a signed-in searcher, as in Mastodon
-            posts = await search_statuses(
-                session, q, viewer.actor_id, limit=limit, offset=offset, author_id=params.id("account_id")
-            )
+            if resolved_post is not None:  # the post a URL names, alone (as in Mastodon)
+                posts = list(await session.scalars(select(Status).where(Status.id == resolved_post)))
+            else:
+                posts = await search_statuses(
+                    session, q, viewer.actor_id, limit=limit, offset=offset, author_id=params.id("account_id")
+                )
             result["statuses"] = list(await statuses_json(request, session, posts, viewer.actor_id))
         if "hashtags" in wanted:
             tags = await search_tags(session, q, limit=limit, offset=offset)
