@@ -10,7 +10,9 @@ next job one level higher, up to `MAX_DEPTH`, so a long or looping chain stops.
 
 from __future__ import annotations
 
-from sqlalchemy import update
+import logging
+
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from essaim.actors import jobs
@@ -18,6 +20,9 @@ from essaim.actors.models import Status
 
 PARENT_FETCH = "thread.parent"
 MAX_DEPTH = 10  # ancestors fetched above a reply that arrived; Mastodon's context shows at most 40
+MAX_CHAIN = 64  # steps followed up a stored chain when checking for a loop
+
+log = logging.getLogger(__name__)
 
 
 async def plan_parent_fetch(session: AsyncSession, reply: Status, parent_uri: str, depth: int) -> bool:
@@ -28,9 +33,22 @@ async def plan_parent_fetch(session: AsyncSession, reply: Status, parent_uri: st
     return True
 
 
+async def _answers(session: AsyncSession, status_id: int | None, ancestor_id: int) -> bool:
+    """Whether `ancestor_id` is `status_id` or above it in its stored chain (followed at most `MAX_CHAIN` steps)."""
+    for _ in range(MAX_CHAIN):
+        if status_id is None:
+            return False
+        if status_id == ancestor_id:
+            return True
+        status_id = await session.scalar(select(Status.in_reply_to_id).where(Status.id == status_id))
+    return True  # longer than any chain we build: treat it as a loop
+
+
 async def link_reply(session: AsyncSession, reply_id: int, parent: Status) -> None:
-    """Hang the reply under its now stored parent (once: a reply already linked keeps its parent)."""
-    if parent.id == reply_id:
+    """Hang the reply under its now stored parent (once: a reply already linked keeps its parent), unless the
+    parent answers the reply itself: remote posts naming each other as parents must not make a loop."""
+    if await _answers(session, parent.id, reply_id):
+        log.info("not linking status %d under %s: the thread would loop", reply_id, parent.uri)
         return
     await session.execute(
         update(Status)
