@@ -25,8 +25,8 @@ from essaim.federation.vocab import ACTIVITY_JSON, PUBLIC
 from essaim.inbox.threads import MAX_DEPTH, PARENT_FETCH
 from tests.conftest import Node, NodeFactory, free_port
 from tests.federation_helpers import Person, eventually, follow, person, stored_status
-from tests.helpers import database
-from tests.signed_fetch import PeerActor
+from tests.helpers import database, get_json
+from tests.signed_fetch import PeerActor, signed_get_json, stored_key
 
 
 async def backfill_settled(node: Node) -> bool:
@@ -174,3 +174,36 @@ async def test_endless_and_looping_chains_are_bounded(
     assert [s["uri"] for s in ancestors] == [f"{storyteller.base}/loop/a"], "/loop/b answers /loop/a: not above it"
     below = (await context(lucas, ancestors[0]["id"]))["descendants"]
     assert sorted(s["uri"] for s in below) == [f"{storyteller.base}/loop/b", f"{storyteller.base}/other"]
+
+
+async def test_replies_collection_shows_each_signer_what_they_may_read(
+    nodes: NodeFactory, http: aiohttp.ClientSession
+) -> None:
+    one, two = nodes.create(demo=True), nodes.create(demo=True)
+    hugo, amina = await person(http, one, "hugo"), await person(http, one, "amina")
+    sofia, lucas = await person(http, two, "sofia"), await person(http, two, "lucas")
+    await follow(sofia, amina)
+    start = await hugo.post("collection-marker", "public")
+    public = await amina.post("public reply", "public", in_reply_to_id=start["id"])
+    unlisted = await amina.post("unlisted reply", "unlisted", in_reply_to_id=start["id"])
+    private = await amina.post("followers-only reply", "private", in_reply_to_id=start["id"])
+    await amina.post(f"@{hugo.handle} direct reply", "direct", in_reply_to_id=start["id"])
+    everyone = [public["uri"], unlisted["uri"]]
+
+    # The Note embeds its replies: to sofia (amina's follower) the followers-only one too; to lucas, to node two
+    # itself, only what anyone may read.
+    note = await signed_get_json(http, start["uri"], await sofia.key())
+    replies = note["replies"]
+    assert replies["id"] == f"{start['uri']}/replies" and replies["type"] == "Collection"
+    assert replies["first"]["items"] == [*everyone, private["uri"]] and "next" not in replies["first"]
+    for key in (await lucas.key(), await stored_key(two.database_url)):
+        assert (await signed_get_json(http, start["uri"], key))["replies"]["first"]["items"] == everyone
+
+    # The collection has its own id, and pages after a cursor; unsigned GETs get nothing (authorized fetch).
+    collection = await signed_get_json(http, replies["id"], await lucas.key())
+    assert collection["first"]["items"] == everyone and collection["first"]["partOf"] == replies["id"]
+    after_first = f"{replies['id']}?page=true&min_id={public['id']}"
+    assert (await signed_get_json(http, after_first, await sofia.key()))["items"] == [unlisted["uri"], private["uri"]]
+    await get_json(http, replies["id"], status=401)
+    # The replies of a post the signer may not read do not exist for them.
+    await signed_get_json(http, f"{private['uri']}/replies", await lucas.key(), status=404)
