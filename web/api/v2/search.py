@@ -11,6 +11,7 @@ here, without a fetch.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from aiohttp import web
 from sqlalchemy import or_, select
@@ -92,8 +93,9 @@ async def search(request: web.Request) -> web.Response:
                 found = [resolved, *(i for i in found if i != resolved)][:limit]
             result["accounts"] = list(await accounts_json(request, session, found))
         if "statuses" in wanted and viewer is not None:  # post search needs a signed-in searcher, as in Mastodon
+            posts: Sequence[Status]
             if resolved_post is not None:  # the post a URL names, alone (as in Mastodon)
-                posts = list(await session.scalars(select(Status).where(Status.id == resolved_post)))
+                posts = (await session.scalars(select(Status).where(Status.id == resolved_post))).all()
             else:
                 posts = await search_statuses(
                     session, q, viewer.actor_id, limit=limit, offset=offset, author_id=params.id("account_id")
