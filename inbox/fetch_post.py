@@ -1,9 +1,10 @@
 """Fetch a remote post by its id or by its page's URL, check it as the inbox checks a Create, and store it.
 
 Two callers: a search for a post's URL (on behalf of a local person) and the thread backfill (on
-behalf of nobody). The GET is signed by the node's Application actor, so a peer in authorized-fetch
-mode answers with what anyone may read. The answer is trusted only for its own host
-(`fetch_document`: the document's `id` on the host that answered, no redirect to another host);
+behalf of nobody; it also reads a post's `replies` collection here). The GET is signed by the node's
+Application actor, so a peer in authorized-fetch mode answers with what anyone may read. The answer
+is trusted only for its own host (`fetch_document`: the document's `id` on the host that answered,
+no redirect to another host);
 a page's URL (Mastodon's `https://host/@user/1`) may answer with the post, whose `id` is then
 fetched again so the stored copy is the one its id serves. The post must be attributed to an actor
 on its own server, not be one of ours, not be deleted (`tombstones`), and be readable by the one it
@@ -16,6 +17,7 @@ Network first, transaction after: no write transaction waits on a peer.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
@@ -28,8 +30,12 @@ from essaim.federation.errors import FederationError
 from essaim.federation.fetch import FetchError, fetch_document
 from essaim.federation.keys import url_authority
 from essaim.federation.parse_note import ParsedNote, parse_note, visibility_of
+from essaim.federation.vocab import as_list, id_of
 from essaim.inbox.remote_posts import status_by_uri, store_post
 from essaim.inbox.resolve import ActorResolver, ResolveError
+
+MAX_REPLY_PAGES = 3  # Mastodon's first page holds the author's own replies, the next ones everyone else's
+MAX_REPLIES = 20
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +83,36 @@ class PostFetcher:
             raise FetchRefused(url, f"its author cannot be resolved: {error}", lasting=False) from None
         async with self.database.transaction() as session:
             return await self._store(session, url, note, author, reader, depth)
+
+    async def reply_ids(self, url: str) -> list[str]:
+        """The ids listed by the post's `replies` collection: its first `MAX_REPLY_PAGES` pages, on the post's
+        own server, at most `MAX_REPLIES` (embedded replies count by their id only: each is fetched anew)."""
+        document = await self._document(url)
+        found: list[str] = []
+        collection = document.get("replies")
+        if isinstance(collection, str):
+            collection = await self._page(url, collection)
+        page = collection.get("first") if isinstance(collection, Mapping) else None
+        for _ in range(MAX_REPLY_PAGES):
+            if isinstance(page, str):
+                page = await self._page(url, page)
+            if not isinstance(page, Mapping):
+                break
+            for item in [*as_list(page.get("items")), *as_list(page.get("orderedItems"))]:
+                reply_id = id_of(item)
+                if reply_id and reply_id not in found:
+                    found.append(reply_id)
+            page = page.get("next")
+        return found[:MAX_REPLIES]
+
+    async def _page(self, post_url: str, url: str) -> dict[str, Any] | None:
+        """A collection or page of the post's server (None for one elsewhere: not the post's server's word)."""
+        if url_authority(url) != url_authority(post_url):
+            return None
+        try:
+            return await fetch_document(self.resolver.client, url, signer=await self.resolver.instance_signer())
+        except FetchError as error:
+            raise FetchRefused(url, error.reason, lasting=_lasting(error)) from None
 
     async def _document(self, url: str) -> dict[str, Any]:
         """The post's own document: fetched at `url`, then at its `id` if that is another address."""

@@ -1,11 +1,12 @@
-"""Threads with missing links: the persistent plan to fetch a remote reply's unknown parent, and the link
-made once the parent is stored.
+"""Threads with missing links: the persistent plan to fetch a remote reply's unknown parent (or a remote
+post's replies), and the link made once the parent is stored.
 
 A reply can reach this node before the post it answers (nobody here follows the parent's author).
 Storing it then plans a `thread.parent` job in the same transaction, so a crash loses nothing;
 `inbox/backfill.py` runs the jobs. Each job carries the reply's id, the parent's id and the depth of
 the chain fetched so far: a parent stored by a job that itself answers an unknown post plans the
-next job one level higher, up to `MAX_DEPTH`, so a long or looping chain stops.
+next job one level higher, up to `MAX_DEPTH`, so a long or looping chain stops. A `thread.replies` job
+(planned when someone reads a remote post's context) reads the post's `replies` collection once.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from essaim.actors import jobs
 from essaim.actors.models import Status
 
 PARENT_FETCH = "thread.parent"
+REPLIES_FETCH = "thread.replies"
 MAX_DEPTH = 10  # ancestors fetched above a reply that arrived; Mastodon's context shows at most 40
 MAX_CHAIN = 64  # steps followed up a stored chain when checking for a loop
 
@@ -31,6 +33,11 @@ async def plan_parent_fetch(session: AsyncSession, reply: Status, parent_uri: st
         return False
     await jobs.enqueue(session, PARENT_FETCH, {"reply_id": reply.id, "parent_uri": parent_uri, "depth": depth})
     return True
+
+
+async def plan_replies_fetch(session: AsyncSession, status: Status) -> None:
+    """Queue the reading of a remote post's `replies` collection: its replies this node lacks get fetched."""
+    await jobs.enqueue(session, REPLIES_FETCH, {"status_id": status.id})
 
 
 async def _answers(session: AsyncSession, status_id: int | None, ancestor_id: int) -> bool:

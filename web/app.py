@@ -37,6 +37,7 @@ def create_app(config: Config) -> web.Application:
     )
     app[CONFIG] = config
     app[URIS] = LocalURIs(config.base_url)
+    app[federation.REPLIES_ASKED] = federation.RecentlyAsked()
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(federation.federation_policy)  # after the database: it reads the domain blocks
     app.cleanup_ctx.append(federation.http_client)

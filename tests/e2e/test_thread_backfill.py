@@ -5,6 +5,8 @@ lucas (node three) follows sofia only. Her reply reaches node three, which fetch
 parents from node one (a persistent job per level), so lucas sees the whole thread in its context.
 A followers-only parent is never fetched for node three, whose own signature may not read it. A
 peer serving an endless chain, or two posts answering each other, costs a bounded number of fetches.
+Reading a remote post's context has its `replies` collection read: the replies anyone may read follow.
+Node one serves each signer the replies it may read in a post's `replies` collection.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from sqlalchemy import func, select
 from essaim.actors.models import Job
 from essaim.federation.signatures import sign_request
 from essaim.federation.vocab import ACTIVITY_JSON, PUBLIC
-from essaim.inbox.threads import MAX_DEPTH, PARENT_FETCH
+from essaim.inbox.threads import MAX_DEPTH, PARENT_FETCH, REPLIES_FETCH
 from tests.conftest import Node, NodeFactory, free_port
 from tests.federation_helpers import Person, eventually, follow, person, stored_status
 from tests.helpers import database, get_json
@@ -30,9 +32,10 @@ from tests.signed_fetch import PeerActor, signed_get_json, stored_key
 
 
 async def backfill_settled(node: Node) -> bool:
-    """No parent fetch is waiting or running on the node: whatever it will fetch, it has."""
+    """No thread fetch is waiting or running on the node: whatever it will fetch, it has."""
+    kinds = (PARENT_FETCH, REPLIES_FETCH)
     async with database(node.database_url) as session:
-        waiting = await session.scalar(select(func.count()).select_from(Job).where(Job.kind == PARENT_FETCH))
+        waiting = await session.scalar(select(func.count()).select_from(Job).where(Job.kind.in_(kinds)))
     return waiting == 0
 
 
@@ -207,3 +210,29 @@ async def test_replies_collection_shows_each_signer_what_they_may_read(
     await get_json(http, replies["id"], status=401)
     # The replies of a post the signer may not read do not exist for them.
     await signed_get_json(http, f"{private['uri']}/replies", await lucas.key(), status=404)
+
+
+async def test_reading_a_remote_context_fetches_the_replies_anyone_may_read(
+    nodes: NodeFactory, http: aiohttp.ClientSession
+) -> None:
+    one, two = nodes.create(demo=True), nodes.create(demo=True)
+    hugo, amina = await person(http, one, "hugo"), await person(http, one, "amina")
+    lucas = await person(http, two, "lucas")
+    start = await hugo.post("discussed-marker", "public")
+    replies = [
+        await amina.post("first reply", "public", in_reply_to_id=start["id"]),
+        await amina.post("followers-only reply", "private", in_reply_to_id=start["id"]),
+        await hugo.post("the author's own follow-up", "unlisted", in_reply_to_id=start["id"]),
+    ]
+    found = await lucas.api("GET", "/api/v2/search", params={"q": start["uri"], "resolve": "true"})
+    copy_id = found["statuses"][0]["id"]
+
+    async def descendants() -> list[str] | None:
+        below = [s["uri"] for s in (await context(lucas, copy_id))["descendants"]]
+        return below if len(below) >= 2 else None
+
+    below = await eventually(descendants, "the replies of hugo's post on node two")
+    assert below == [replies[0]["uri"], replies[2]["uri"]]
+    await eventually(lambda: backfill_settled(two), "node two's thread fetches to end")
+    assert await stored_status(two, replies[1]["uri"]) is None, "a followers-only reply is never backfilled"
+    assert await lucas.home("first reply") is None, "fetched replies are history, not news"
