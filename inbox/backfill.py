@@ -6,18 +6,19 @@ anyone (`PostFetcher` with no reader: public and unlisted posts only, so a backf
 the reply's readers could not read), stored — which plans the next level up when it too answers an
 unknown post — and the reply is linked. A lasting refusal (gone, not a post, not public, on a refused
 server) ends the job; a peer that does not answer is asked again after `jobs.backoff`, and after
-`MAX_ATTEMPTS` claims the job gives up. The scheduler (web/scheduler.py) runs the due jobs every
-second; they are leased rows, so a node that dies loses none: the lease runs out and they run again.
+`MAX_ATTEMPTS` claims the job gives up. `web/federation.thread_backfill` runs the due jobs one at a
+time; they are leased rows, so a node that dies loses none: the lease runs out and they run again.
 
 A `thread.replies` job reads the first pages of the post's collection (`PostFetcher.reply_ids`: at most
 20 ids) and fetches each reply not stored yet, for anyone again (public and unlisted only), without
 fetching their own parents further; a reply that cannot be had is skipped, and after `MAX_MISSES`
-peers that did not answer the job stops.
+peers that did not answer, or `REPLIES_BUDGET` seconds, the job stops.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from essaim.actors import jobs
@@ -28,8 +29,8 @@ from essaim.inbox.remote_posts import status_by_uri
 from essaim.inbox.threads import MAX_DEPTH, PARENT_FETCH, REPLIES_FETCH, link_reply
 from essaim.outbox.worker import new_worker_id
 
-BATCH = 4  # jobs claimed at once; each may wait on slow peers, well within the lease
-LEASE = 600.0  # seconds: a replies job may wait on a few peers (20 s each at most) before giving up on them
+LEASE = 300.0  # seconds; a job ends well within it (a replies job stops fetching after `REPLIES_BUDGET`)
+REPLIES_BUDGET = 120.0  # seconds
 MAX_ATTEMPTS = 5
 MAX_MISSES = 3
 WORKER_ID = new_worker_id()
@@ -37,16 +38,16 @@ WORKER_ID = new_worker_id()
 log = logging.getLogger(__name__)
 
 
-async def run_due(database: Database, fetcher: PostFetcher) -> int:
-    """Claim the due parent fetches and run them; how many were claimed."""
+async def run_due(database: Database, fetcher: PostFetcher) -> bool:
+    """Claim the oldest due job and run it; whether there was one."""
     async with database.transaction() as session:
-        claimed = await jobs.claim(session, [PARENT_FETCH, REPLIES_FETCH], WORKER_ID, BATCH, LEASE)
+        claimed = await jobs.claim(session, [PARENT_FETCH, REPLIES_FETCH], WORKER_ID, 1, LEASE)
     for job in claimed:
         if job.kind == REPLIES_FETCH:
             await _run_replies(database, fetcher, job)
         else:
             await _run(database, fetcher, job)
-    return len(claimed)
+    return bool(claimed)
 
 
 def _payload(payload: Any) -> tuple[int, str, int] | None:
@@ -103,8 +104,10 @@ async def _run_replies(database: Database, fetcher: PostFetcher, job: Job) -> No
     except FetchRefused as refusal:
         await _settle(database, job, refusal, f"not reading the replies of {post.uri}")
         return
-    misses = 0
+    misses, deadline = 0, time.monotonic() + REPLIES_BUDGET
     for reply_id in reply_ids:
+        if time.monotonic() > deadline:
+            break
         async with database.session() as session:
             if await status_by_uri(session, reply_id) is not None:
                 continue

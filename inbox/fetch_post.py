@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from essaim.actors.models import Actor, Follow, Status, Tombstone, Visibility
@@ -81,8 +82,15 @@ class PostFetcher:
             author = await self.resolver.actor(note.attributed_to)
         except ResolveError as error:
             raise FetchRefused(url, f"its author cannot be resolved: {error}", lasting=False) from None
-        async with self.database.transaction() as session:
-            return await self._store(session, url, note, author, reader, depth)
+        try:
+            async with self.database.transaction() as session:
+                return await self._store(session, url, note, author, reader, depth)
+        except IntegrityError:  # stored at the same moment by another path (its Create, another fetch)
+            async with self.database.session() as session:
+                known = await status_by_uri(session, note.id)
+            if known is None:
+                raise
+            return known
 
     async def reply_ids(self, url: str) -> list[str]:
         """The ids listed by the post's `replies` collection: its first `MAX_REPLY_PAGES` pages, on the post's

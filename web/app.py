@@ -39,9 +39,10 @@ def create_app(config: Config) -> web.Application:
     app[URIS] = LocalURIs(config.base_url)
     app[federation.REPLIES_ASKED] = federation.RecentlyAsked()
     app.cleanup_ctx.append(_database)
+    app.cleanup_ctx.append(scheduler)  # after the database: its sweeps use it
     app.cleanup_ctx.append(federation.federation_policy)  # after the database: it reads the domain blocks
     app.cleanup_ctx.append(federation.http_client)
-    app.cleanup_ctx.append(scheduler)  # after the database, the policy and the client: its sweeps use them
+    app.cleanup_ctx.append(federation.thread_backfill)  # after the client and the policy: it fetches
     app.cleanup_ctx.append(federation.deliveries)  # after the client: it sends with it
     app.cleanup_ctx.append(ap_inbox.processing)  # after deliveries: it wakes them
     aiohttp_jinja2.setup(

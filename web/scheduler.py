@@ -1,6 +1,5 @@
-"""Periodic sweeps in the server process (APScheduler): closing polls whose time is up, forgetting
-delivery-ledger rows settled long ago (without it the ledger grows with every post forever), and
-fetching the missing parents of remote replies (`inbox/backfill.py`).
+"""Periodic sweeps in the server process (APScheduler): closing polls whose time is up, and forgetting
+delivery-ledger rows settled long ago (without it the ledger grows with every post forever).
 
 The state the sweeps act on lives in the database, so nothing is lost on restart: a poll that
 expired while the node was down is closed by the first sweep after it starts. Added to the
@@ -17,17 +16,12 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from essaim.actors.models.base import utcnow
-from essaim.inbox import backfill
-from essaim.inbox.fetch_post import PostFetcher
-from essaim.inbox.resolve import ActorResolver
 from essaim.outbox import delivery
 from essaim.outbox.actions import LocalNode
 from essaim.outbox.actions.polls import close_expired_polls
-from essaim.web.federation import FEDERATION_POLICY, HTTP_CLIENT
 from essaim.web.keys import CONFIG, DATABASE, URIS
 
 POLL_SWEEP_SECONDS = 10
-BACKFILL_SECONDS = 1  # a thread's missing parents show up within seconds of the reply
 LEDGER_SWEEP_SECONDS = 3600
 # The ledger answers "did my post reach them?": a month covers any question about a recent post.
 LEDGER_KEPT_FOR = timedelta(days=30)
@@ -49,19 +43,12 @@ async def sweep_ledger(app: web.Application) -> None:
         log.info("forgot %d delivery ledger row(s) settled over %s ago", forgotten, LEDGER_KEPT_FOR)
 
 
-async def backfill_threads(app: web.Application) -> None:
-    resolver = ActorResolver(app[DATABASE], app[HTTP_CLIENT], app[FEDERATION_POLICY])
-    while await backfill.run_due(app[DATABASE], PostFetcher(resolver)) >= backfill.BATCH:
-        pass  # more may be due
-
-
 async def scheduler(app: web.Application) -> AsyncIterator[None]:
     """Run the sweeps while the application runs; one run of each at a time, missed runs merged."""
     jobs = AsyncIOScheduler(timezone=UTC)
     sweeps: dict[str, tuple[Callable[[web.Application], Awaitable[None]], int]] = {
         "polls": (sweep_polls, POLL_SWEEP_SECONDS),
         "ledger": (sweep_ledger, LEDGER_SWEEP_SECONDS),
-        "threads": (backfill_threads, BACKFILL_SECONDS),
     }
     for name, (sweep, seconds) in sweeps.items():
         jobs.add_job(
