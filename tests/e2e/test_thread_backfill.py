@@ -2,7 +2,8 @@
 
 hugo (node one) starts a thread and answers himself; sofia (node two) follows him and replies;
 lucas (node three) follows sofia only. Her reply reaches node three, which fetches the missing
-parents from node one (a persistent job per level), so lucas sees the whole thread in its context.
+parents from node one (a persistent job per level), so lucas sees the whole thread in its context,
+even when node one was away and node three was killed while its fetch waited for a retry.
 A followers-only parent is never fetched for node three, whose own signature may not read it. A
 peer serving an endless chain, or two posts answering each other, costs a bounded number of fetches.
 Reading a remote post's context has its `replies` collection read: the replies anyone may read follow.
@@ -86,6 +87,42 @@ async def test_a_followers_only_parent_is_never_backfilled(nodes: NodeFactory, h
     assert await stored_status(three, private["uri"]) is None
     assert (await context(lucas, reply["id"]))["ancestors"] == []
     assert (await lucas.status(reply["id"]))["in_reply_to_id"] is None
+
+
+async def parent_fetch_failed(node: Node) -> bool:
+    """A parent fetch tried, failed and waits for its retry in the node's database."""
+    async with database(node.database_url) as session:
+        failed = select(Job.id).where(Job.kind == PARENT_FETCH, Job.last_error.is_not(None), Job.run_at.is_not(None))
+        return await session.scalar(failed) is not None
+
+
+async def test_a_parent_fetch_survives_a_silent_peer_and_a_crash(
+    nodes: NodeFactory, http: aiohttp.ClientSession
+) -> None:
+    one, two, three = (nodes.create(demo=True) for _ in range(3))
+    hugo = await person(http, one, "hugo")
+    sofia, lucas = await person(http, two, "sofia"), await person(http, three, "lucas")
+    await follow(sofia, hugo)
+    await follow(lucas, sofia)
+    start = await hugo.post("patient-marker", "public")
+    at_sofia = await eventually(lambda: sofia.home("patient-marker"), "hugo's post at sofia's")
+    one.stop()  # hugo's server is away when node three wants the parent
+
+    await sofia.post("late-marker a reply", "public", in_reply_to_id=at_sofia["id"])
+    reply = await eventually(lambda: lucas.home("late-marker"), "sofia's reply at lucas's")
+    await eventually(lambda: parent_fetch_failed(three), "node three failing to fetch the parent")
+    assert three.process is not None
+    three.process.kill()  # SIGKILL while the job waits for its retry: only the database remembers it
+    three.process.wait()
+    three.process = None
+    one.start()
+    three.start()
+
+    async def parent() -> list[dict[str, Any]] | None:
+        return (await context(lucas, reply["id"]))["ancestors"] or None
+
+    ancestors = await eventually(parent, "the parent fetched after the restart", timeout=90)
+    assert [s["uri"] for s in ancestors] == [start["uri"]]
 
 
 class Storyteller(PeerActor):
