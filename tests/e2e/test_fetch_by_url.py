@@ -65,6 +65,9 @@ async def test_a_post_found_by_url_behaves_like_any_other(nodes: NodeFactory, ht
     camille = await person(http, two, "camille")
     local = await camille.post("local-marker here", "public")
     assert [s["id"] for s in await find(lucas, local["url"])] == [local["id"]]
+    hidden = await camille.post("hidden-marker a note to self", "direct")
+    assert [s["id"] for s in await find(camille, hidden["url"])] == [hidden["id"]]
+    assert await find(lucas, hidden["url"]) == [] and await find(lucas, hidden["uri"]) == []
     assert await find(lucas, f"{two.base_url}/@camille/1") == []
     # Without resolve, a URL is only text: nothing is fetched.
     third = await hugo.post("unresolved-marker", "public")

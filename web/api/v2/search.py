@@ -11,10 +11,11 @@ here, without a fetch.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 
 from aiohttp import web
-from sqlalchemy import or_, select
+from sqlalchemy import Select, and_, false, or_, select
 
 from essaim.actors.models import Account, Actor, Status
 from essaim.actors.search import search_accounts, search_statuses, search_tags
@@ -31,28 +32,41 @@ from essaim.web.keys import CONFIG, DATABASE, URIS
 routes = web.RouteTableDef()
 TYPES = ("accounts", "statuses", "hashtags")
 
+LOCAL_PAGE = re.compile(r"/@[A-Za-z0-9_]{1,30}/([0-9]{1,19})$")  # a post's page on this node (uris.status_page)
+
 log = logging.getLogger(__name__)
 
 
-async def resolve_status(request: web.Request, url: str, viewer: Account) -> int | None:
-    """The id of the post at `url` (its id or its page) if `viewer` may read it: stored, else fetched."""
+def _stored(request: web.Request, url: str) -> Select[tuple[int]]:
+    """The stored post `url` names, by its id (indexed), or for this node's pages by the id in the path."""
+    if url_authority(url) != url_authority(request.app[CONFIG].base_url):
+        return select(Status.id).where(Status.uri == url, Status.reblog_of_id.is_(None))
+    page = LOCAL_PAGE.search(url)
+    page_id = int(page[1]) if page else 0
+    by_page = and_(Status.id == page_id, Status.url == url) if 0 < page_id < 2**63 else false()
+    return select(Status.id).where(or_(Status.uri == url, by_page), Status.reblog_of_id.is_(None))
+
+
+async def resolve_status(request: web.Request, url: str, viewer: Account) -> tuple[bool, int | None]:
+    """Whether `url` names a post (stored, or fetched now: its id or its page), and its id if `viewer` may read it."""
     database = request.app[DATABASE]
-    stored = select(Status.id).where(or_(Status.uri == url, Status.url == url), Status.reblog_of_id.is_(None))
+    stored = _stored(request, url)
+    local = url_authority(url) == url_authority(request.app[CONFIG].base_url)
     async with database.session() as session:
         found = await session.scalar(stored.where(visible_to(viewer.actor_id)))
         if found is not None or await session.scalar(stored) is not None:
-            return found  # known here: shown or hidden by the visibility rule, never fetched again
+            return True, found  # known here: shown or hidden by the visibility rule, never fetched again
         reader = await session.get(Actor, viewer.actor_id)
         an_actor = await session.scalar(select(Actor.id).where(Actor.uri == url))
-    if reader is None or an_actor is not None or url_authority(url) == url_authority(request.app[CONFIG].base_url):
-        return None
+    if reader is None or an_actor is not None or local:
+        return False, None
     try:
         status = await PostFetcher(actor_resolver(request)).fetch(url, reader=reader)
     except FetchRefused as refusal:
         log.info("could not resolve the post %s", refusal)
-        return None
+        return False, None
     async with database.session() as session:
-        return await session.scalar(select(Status.id).where(Status.id == status.id, visible_to(viewer.actor_id)))
+        return True, await session.scalar(select(Status.id).where(Status.id == status.id, visible_to(viewer.actor_id)))
 
 
 @routes.get("/api/v2/search")
@@ -71,12 +85,13 @@ async def search(request: web.Request) -> web.Response:
     result: dict[str, list[object]] = {name: [] for name in TYPES}
     following_of = viewer.actor_id if viewer and params.boolean("following") else None
     resolved = resolved_post = None
+    a_post = False
     reference = q.strip()
     is_url = reference.startswith(("https://", "http://"))
     if params.boolean("resolve") and viewer is not None and not offset:
         if "statuses" in wanted and is_url:
-            resolved_post = await resolve_status(request, reference, viewer)
-        if "accounts" in wanted and resolved_post is None and (is_url or is_remote_handle(request, reference)):
+            a_post, resolved_post = await resolve_status(request, reference, viewer)
+        if "accounts" in wanted and not a_post and (is_url or is_remote_handle(request, reference)):
             resolved = await resolve_account(request, reference)
     async with request.app[DATABASE].session() as session:
         if "accounts" in wanted:
