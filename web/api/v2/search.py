@@ -37,7 +37,7 @@ LOCAL_PAGE = re.compile(r"/@[A-Za-z0-9_]{1,30}/([0-9]{1,19})$")  # a post's page
 log = logging.getLogger(__name__)
 
 
-def _stored(request: web.Request, url: str) -> Select[tuple[int]]:
+def _stored(request: web.Request, url: str) -> Select[int]:
     """The stored post `url` names, by its id (indexed), or for this node's pages by the id in the path."""
     if url_authority(url) != url_authority(request.app[CONFIG].base_url):
         return select(Status.id).where(Status.uri == url, Status.reblog_of_id.is_(None))
