@@ -42,6 +42,9 @@ class LocalURIs:
     def status(self, actor_id: int, status_id: int) -> str:
         return f"{self.actor(actor_id)}/statuses/{status_id}"
 
+    def replies(self, actor_id: int, status_id: int) -> str:
+        return f"{self.status(actor_id, status_id)}/replies"
+
     def status_page(self, username: str, status_id: int) -> str:
         return f"{self.base_url}/@{username}/{status_id}"
 

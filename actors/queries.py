@@ -170,6 +170,22 @@ async def public_posts_page(session: AsyncSession, actor_id: int, max_id: int | 
     return Page(posts, posts[-1].id if more else None)
 
 
+async def replies_page(
+    session: AsyncSession, status_id: int, viewer_id: int | None, min_id: int | None, limit: int
+) -> tuple[list[str], int | None]:
+    """The ids (URIs) of the replies to a post that `viewer_id` (None: anyone) may read, oldest first, after
+    `min_id`; and the cursor of the next page (None: this is the last)."""
+    query = select(Status.id, Status.uri).where(
+        Status.in_reply_to_id == status_id, Status.reblog_of_id.is_(None), visible_to(viewer_id)
+    )
+    if min_id is not None:
+        query = query.where(Status.id > min_id)
+    rows = (await session.execute(query.order_by(Status.id).limit(limit + 1))).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return [uri for _, uri in rows], rows[-1][0] if more else None
+
+
 async def public_status(session: AsyncSession, actor_id: int, status_id: int) -> Status | None:
     """One post of `actor_id`, if anyone may read it (public or unlisted)."""
     query = select(Status).where(Status.id == status_id, _own_public_posts(actor_id))

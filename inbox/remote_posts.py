@@ -1,8 +1,10 @@
-"""Storing a remote post: one path for every way a post arrives (an inbound Create, and later a fetch by id).
+"""Storing a remote post: one path for every way a post arrives (an inbound Create, a fetch by id or URL).
 
 The caller has checked that the post is its author's own and not known yet; this stores it for exactly
-the audience its addressing says (`visibility_of`), with its mentions, tags, files and poll, puts it in
-the home feeds it belongs to and notifies the local people it mentions.
+the audience its addressing says (`visibility_of`), with its mentions, tags, files and poll. A post that
+arrives as news (a Create) goes into the home feeds it belongs to and notifies the local people it
+mentions; a fetched one is history (a search, a thread's missing parent) and does neither. A reply
+whose parent is unknown plans the parent's fetch (`inbox/threads.py`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from essaim.actors.models import Actor, MediaAttachment, NotificationType, Poll,
 from essaim.federation.parse_note import ParsedNote, ParsedPoll, visibility_of
 from essaim.ids import new_id
 from essaim.inbox.remote_emojis import remember_emojis
+from essaim.inbox.threads import plan_parent_fetch
 from essaim.outbox.actions.statuses import set_mentions, set_tags
 
 
@@ -75,8 +78,13 @@ async def notify_mentioned(session: AsyncSession, sender: Actor, status: Status,
         )
 
 
-async def store_post(session: AsyncSession, sender: Actor, note: ParsedNote, now: datetime) -> Status:
-    """Store the sender's checked, new post; fan it out and notify whom it mentions."""
+async def store_post(
+    session: AsyncSession, sender: Actor, note: ParsedNote, now: datetime, *, news: bool = True, depth: int = 0
+) -> Status:
+    """Store the sender's checked, new post; if it is `news`, fan it out and notify whom it mentions.
+
+    `depth`: how many ancestors of a reply that arrived were fetched to reach this post (`threads.MAX_DEPTH`).
+    """
     parent = await status_by_uri(session, note.in_reply_to)
     mentioned = await addressed_actors(session, note)
     status = Status(
@@ -102,6 +110,9 @@ async def store_post(session: AsyncSession, sender: Actor, note: ParsedNote, now
     if note.poll is not None:
         session.add(remote_poll(status.id, note.poll, now))
     await session.flush()
-    await fan_out(session, status)
-    await notify_mentioned(session, sender, status, mentioned)
+    if parent is None and note.in_reply_to is not None:
+        await plan_parent_fetch(session, status, note.in_reply_to, depth)
+    if news:
+        await fan_out(session, status)
+        await notify_mentioned(session, sender, status, mentioned)
     return status

@@ -70,7 +70,7 @@ class ActorResolver:
 
     async def fetch_actor(self, uri: str) -> Actor:
         """Fetch the actor document at `uri` now (new actor, or a refresh) and store it."""
-        self._check_peer(uri)
+        self.check_peer(uri)
         remote = await self._fetch_remote_actor(uri)
         return await self._store(remote, remote.public_key)
 
@@ -104,7 +104,7 @@ class ActorResolver:
                 known = await remote_actor_by_key_id(session, key_id)
             if known is not None:
                 return known, known.public_key_pem, False
-        self._check_peer(key_id)
+        self.check_peer(key_id)
         document = await self._fetch(key_document_url(key_id))
         if any(kind in ACTOR_TYPES for kind in as_list(document.get("type"))):
             remote = _parsed(document)
@@ -120,7 +120,8 @@ class ActorResolver:
             raise ResolveError(f"the key {key_id} belongs to {key.owner}, not to {remote.id}")
         return await self._store(remote, key), key.pem, True
 
-    def _check_peer(self, url: str) -> None:
+    def check_peer(self, url: str) -> None:
+        """ResolveError unless `url` is an http(s) URL on a peer the federation policy admits."""
         host = peer_host(url)
         if not host:
             raise ResolveError(f"{url[:200]!r} is not an http(s) URL")
@@ -134,11 +135,12 @@ class ActorResolver:
 
     async def _fetch(self, url: str) -> dict[str, Any]:
         try:
-            return await fetch_document(self.client, url, signer=await self._instance_signer())
+            return await fetch_document(self.client, url, signer=await self.instance_signer())
         except FederationError as error:
             raise ResolveError(str(error)) from None
 
-    async def _instance_signer(self) -> Signer:
+    async def instance_signer(self) -> Signer:
+        """The node's Application actor as signer: it signs every fetch made for the node as a whole."""
         if self._signer is None:
             async with self.database.session() as session:
                 instance = await node.instance_actor(session)
@@ -148,7 +150,7 @@ class ActorResolver:
 
     async def document(self, url: str) -> dict[str, Any]:
         """Any AS2 document of a peer allowed by the federation policy, fetched signed as this node."""
-        self._check_peer(url)
+        self.check_peer(url)
         return await self._fetch(url)
 
     async def _store(self, remote: RemoteActor, key: RemoteKey | None) -> Actor:

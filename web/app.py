@@ -39,10 +39,12 @@ def create_app(config: Config) -> web.Application:
     )
     app[CONFIG] = config
     app[URIS] = LocalURIs(config.base_url)
+    app[federation.REPLIES_ASKED] = federation.RecentlyAsked()
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(scheduler)  # after the database: its sweeps use it
     app.cleanup_ctx.append(federation.federation_policy)  # after the database: it reads the domain blocks
     app.cleanup_ctx.append(federation.http_client)
+    app.cleanup_ctx.append(federation.thread_backfill)  # after the client and the policy: it fetches
     app.cleanup_ctx.append(federation.deliveries)  # after the client: it sends with it
     app.cleanup_ctx.append(media_proxy.remote_media_cache)  # after the client: it fetches with it
     app.cleanup_ctx.append(ap_inbox.processing)  # after deliveries: it wakes them

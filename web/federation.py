@@ -1,21 +1,27 @@
 """The node's federation machinery, started and stopped with the server: the federation policy, the
 outbound HTTP client and the delivery worker (deliveries themselves live in the database, so a
-restart loses none)."""
+restart loses none); and when a remote post's replies are worth asking its server for."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator
 
 import aiohttp
 from aiohttp import web
 from sqlalchemy import select
 
-from essaim.actors.models import Actor
+from essaim.actors.models import Actor, Status
 from essaim.federation.client import create_session
 from essaim.federation.followers_sync import HEADER
+from essaim.federation.keys import url_authority
+from essaim.inbox import backfill
+from essaim.inbox.fetch_post import PostFetcher
 from essaim.inbox.policy import FederationPolicy
+from essaim.inbox.resolve import ActorResolver
+from essaim.inbox.threads import plan_replies_fetch
 from essaim.outbox.delivery import Attempt
 from essaim.outbox.followers_sync import sync_header
 from essaim.outbox.sender import signed_sender
@@ -26,6 +32,8 @@ HTTP_CLIENT = web.AppKey("http_client", aiohttp.ClientSession)
 DELIVERY_WORKER = web.AppKey("delivery_worker", DeliveryWorker)
 FEDERATION_POLICY = web.AppKey("federation_policy", FederationPolicy)
 POLICY_REFRESH_SECONDS = 5.0  # how soon a domain block made by another process (the CLI) applies here
+REPLIES_EVERY = 600.0  # seconds: a remote post's replies are asked for at most this often (per process)
+BACKFILL_POLL_SECONDS = 1.0  # a thread's missing posts show up within seconds
 
 log = logging.getLogger(__name__)
 
@@ -79,4 +87,58 @@ def _sender(app: web.Application) -> Sender:
     return signed_sender(app[HTTP_CLIENT], keys, extra)
 
 
+async def thread_backfill(app: web.Application) -> AsyncIterator[None]:
+    """Run the thread backfill's due jobs (inbox/backfill.py) beside the server; stopping abandons the job
+    under way, whose lease then runs out so that it runs again."""
+    fetcher = PostFetcher(ActorResolver(app[DATABASE], app[HTTP_CLIENT], app[FEDERATION_POLICY]))
+
+    async def run() -> None:
+        while True:
+            pause = BACKFILL_POLL_SECONDS
+            try:
+                if await backfill.run_due(app[DATABASE], fetcher):
+                    continue  # more may be due
+            except Exception:  # the database is away: try again later, without flooding the log
+                log.exception("the thread backfill failed; trying again shortly")
+                pause *= 5
+            await asyncio.sleep(pause)
+
+    task = asyncio.create_task(run(), name="thread backfill")
+    try:
+        yield
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
 deliveries = delivery_worker(lambda app: app[DATABASE], _sender, key=DELIVERY_WORKER)
+
+
+class RecentlyAsked:
+    """Remote posts whose replies were asked for lately, so a thread read again and again costs one fetch."""
+
+    def __init__(self, every: float = REPLIES_EVERY, capacity: int = 10_000) -> None:
+        self.every, self.capacity = every, capacity
+        self._asked: dict[int, float] = {}
+
+    def first_in_a_while(self, status_id: int) -> bool:
+        now = time.monotonic()
+        if now - self._asked.get(status_id, -self.every) < self.every:
+            return False
+        if len(self._asked) >= self.capacity:  # forget everything rather than grow: at worst a fetch too many
+            self._asked.clear()
+        self._asked[status_id] = now
+        return True
+
+
+REPLIES_ASKED = web.AppKey("replies_asked", RecentlyAsked)
+
+
+async def backfill_replies(app: web.Application, status: Status) -> None:
+    """Someone reads a remote post's thread: queue the reading of its `replies` collection (inbox/backfill.py),
+    unless that was done lately; the replies found show in the context read next."""
+    if url_authority(status.uri) == url_authority(app[CONFIG].base_url) or status.reblog_of_id is not None:
+        return
+    if app[REPLIES_ASKED].first_in_a_while(status.id):
+        async with app[DATABASE].transaction() as session:
+            await plan_replies_fetch(session, status)

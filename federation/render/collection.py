@@ -1,4 +1,4 @@
-"""OrderedCollection and its pages: the shape of outbox, followers and following; small collections whole."""
+"""OrderedCollection and its pages: outbox, followers and following; small collections whole; a post's replies."""
 
 from __future__ import annotations
 
@@ -50,3 +50,23 @@ def render_page(
     if next_max_id is not None:
         document["next"] = f"{collection_id}?page=true&max_id={next_max_id}"
     return document
+
+
+def render_replies_page(
+    collection_id: str, items: list[str], *, min_id: int | None, next_min_id: int | None
+) -> dict[str, Any]:
+    """A page of a post's `replies` (reply ids, oldest first), without `@context`: it is also embedded."""
+    page: dict[str, Any] = {
+        "id": f"{collection_id}?page=true" + (f"&min_id={min_id}" if min_id is not None else ""),
+        "type": "CollectionPage",
+        "partOf": collection_id,
+        "items": items,
+    }
+    if next_min_id is not None:
+        page["next"] = f"{collection_id}?page=true&min_id={next_min_id}"
+    return page
+
+
+def render_replies(collection_id: str, first: dict[str, Any]) -> dict[str, Any]:
+    """A post's `replies` as Mastodon shapes it: a `Collection` with its first page embedded."""
+    return {"id": collection_id, "type": "Collection", "first": first}

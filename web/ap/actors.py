@@ -17,9 +17,16 @@ from essaim.actors import node, queries
 from essaim.actors.models import Actor, Status, Tombstone
 from essaim.actors.visibility import PUBLIC_VISIBILITIES, visible_status
 from essaim.federation.render.actor import render_actor, render_bare_actor
-from essaim.federation.render.collection import render_collection, render_page, render_whole_collection
+from essaim.federation.render.collection import (
+    render_collection,
+    render_page,
+    render_replies,
+    render_replies_page,
+    render_whole_collection,
+)
 from essaim.federation.render.note import NOTE_CONTEXT, render_note, render_tombstone
 from essaim.federation.render.post_activities import render_create
+from essaim.federation.vocab import OBJECT_CONTEXT
 from essaim.inbox.policy import peer_host
 from essaim.outbox.actions import LocalNode
 from essaim.outbox.followers_sync import sync_url
@@ -94,9 +101,41 @@ async def status(request: web.Request) -> web.StreamResponse:
             tombstone = render_tombstone(uri, gone.former_type, gone.deleted_at)
             return activity_response(tombstone, content_type=content_type(representation), status=410)
         parts = await parts_of(session, post, local_node(request))
+        replies = await _replies_page(request, session, post, reader.viewer_id, None)
+    collection_id = request.app[URIS].replies(actor.id, status_id)
     document = {"@context": NOTE_CONTEXT} | render_note(post, actor, parts)
-    private = post.visibility not in PUBLIC_VISIBILITIES
+    document["replies"] = render_replies(collection_id, replies)
+    # Its replies are those the signer may read: only an anonymous reader's document may be shared.
+    private = post.visibility not in PUBLIC_VISIBILITIES or reader.viewer_id is not None
     return activity_response(document, content_type=content_type(representation), private=private)
+
+
+async def _replies_page(
+    request: web.Request, session: AsyncSession, post: Status, viewer_id: int | None, min_id: int | None
+) -> dict[str, Any]:
+    items, next_min_id = await queries.replies_page(session, post.id, viewer_id, min_id, PAGE_SIZE)
+    collection_id = request.app[URIS].replies(post.actor_id, post.id)
+    return render_replies_page(collection_id, items, min_id=min_id, next_min_id=next_min_id)
+
+
+@routes.get(r"/users/{actor_id}/statuses/{status_id:[0-9]{1,19}}/replies")
+async def replies(request: web.Request) -> web.Response:
+    """A post's `replies` (with `?page=true`, one page of it): the replies its reader may read, oldest first.
+
+    As for the post itself: in secure mode for signed GETs only, and 404 unless the reader may read the post.
+    """
+    actor = await _person(request)
+    reader = await document_reader(request)
+    min_id = _cursor(request, "min_id")
+    async with request.app[DATABASE].session() as session:
+        post = await visible_status(session, int(request.match_info["status_id"]), reader.viewer_id)
+        if not _readable_original(post, actor):
+            raise ApiError(404, "Record not found")
+        page = await _replies_page(request, session, post, reader.viewer_id, min_id)
+    collection_id = request.app[URIS].replies(actor.id, post.id)
+    document = page if "page" in request.query else render_replies(collection_id, page)
+    private = post.visibility not in PUBLIC_VISIBILITIES or reader.viewer_id is not None
+    return activity_response({"@context": OBJECT_CONTEXT} | document, vary=False, private=private)
 
 
 def _readable_original(post: Status | None, actor: Actor) -> TypeGuard[Status]:
@@ -115,12 +154,12 @@ async def instance_actor(request: web.Request) -> web.StreamResponse:
     return activity_response(_document(request, actor), content_type=content_type(representation))
 
 
-def _max_id(request: web.Request) -> int | None:
-    raw = request.query.get("max_id")
+def _cursor(request: web.Request, name: str) -> int | None:
+    raw = request.query.get(name)
     if raw is None:
         return None
     if not raw.isdigit() or len(raw) > 19:
-        raise ApiError(400, "max_id must be a numeric id")
+        raise ApiError(400, f"{name} must be a numeric id")
     return int(raw)
 
 
@@ -161,7 +200,7 @@ async def collection(request: web.Request) -> web.Response:
         return await partial_followers(request, actor, reader)
     kind = COLLECTIONS[request.match_info["collection"]]
     collection_id = kind.uri(actor) or ""
-    max_id = _max_id(request)
+    max_id = _cursor(request, "max_id")
     async with request.app[DATABASE].session() as session:
         total = await kind.count(session, actor.id)
         if "page" not in request.query:

@@ -45,6 +45,7 @@ from essaim.web.api.pagination import page_request
 from essaim.web.api.params import Params, parse_id
 from essaim.web.api.render import accounts_json, page_response, statuses_json
 from essaim.web.errors import ApiError
+from essaim.web.federation import backfill_replies
 from essaim.web.keys import DATABASE, URIS
 
 routes = web.RouteTableDef()
@@ -313,6 +314,7 @@ async def context(request: web.Request) -> web.Response:
         descendants = await statuses_json(
             request, session, await _descendants(session, status, viewer), viewer, "thread"
         )
+    await backfill_replies(request.app, status)  # a remote post: its replies we lack show in a later read
     return web.json_response({"ancestors": ancestors, "descendants": descendants})
 
 
