@@ -245,17 +245,18 @@ class DeliveryWorker:
             await asyncio.gather(*self._in_flight, return_exceptions=True)
 
 
-def wake_on_commit(worker: DeliveryWorker) -> Callable[[], None]:
-    """Wake `worker` whenever a transaction on its database that made deliveries due commits.
+def wake_on_commit(database: Database, flag: str, wake: Callable[[], None]) -> Callable[[], None]:
+    """Call `wake` whenever a transaction on `database` whose session was marked with `flag` commits.
 
     Listens to every session of the process (SQLAlchemy's `after_commit`); sessions of other
-    databases are left alone. Returns the function that stops listening.
+    databases are left alone. Returns the function that stops listening. The delivery worker
+    listens for `DELIVERIES_DUE`, the push worker for `PUSHES_DUE`.
     """
-    engine = worker.database.engine.sync_engine
+    engine = database.engine.sync_engine
 
     def committed(session: Session) -> None:
-        if session.bind is engine and session.info.pop(DELIVERIES_DUE, False):
-            worker.wake()
+        if session.bind is engine and session.info.pop(flag, False):
+            wake()
 
     event.listen(Session, "after_commit", committed)
     return lambda: event.remove(Session, "after_commit", committed)
@@ -281,7 +282,7 @@ def delivery_worker(
         worker = DeliveryWorker(database(app), sender(app), settings)
         if key is not None:
             app[key] = worker
-        stop_listening = wake_on_commit(worker)
+        stop_listening = wake_on_commit(worker.database, DELIVERIES_DUE, worker.wake)
         worker.start()
         try:
             yield

@@ -18,6 +18,7 @@ from essaim.actors.models.node import NodeSetting
 from essaim.actors.models.notification import Notification, NotificationType
 from essaim.actors.models.oauth import IdempotencyKey, OAuthApplication, OAuthAuthorizationCode, OAuthToken
 from essaim.actors.models.poll import Poll, PollVote
+from essaim.actors.models.push import PushSubscription
 from essaim.actors.models.status import Mention, Status, StatusEdit, StatusTag, Tag, Visibility
 from essaim.actors.models.tombstone import Tombstone
 
@@ -56,6 +57,7 @@ __all__ = [
     "OAuthToken",
     "Poll",
     "PollVote",
+    "PushSubscription",
     "RepliesPolicy",
     "Report",
     "ReportCategory",

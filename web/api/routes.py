@@ -24,6 +24,7 @@ from essaim.web.api.v1 import (
     media,
     notifications,
     polls,
+    push,
     reports,
     statuses,
     timelines,
@@ -60,6 +61,7 @@ ROUTE_TABLES: list[web.RouteTableDef] = [
     filters.routes,
     filters_v2.routes,
     markers.routes,
+    push.routes,
     conversations.routes,
     admin_hosts.routes,
 ]
