@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import aiohttp
-from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,15 +28,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from essaim.actors import jobs
 from essaim.actors.models import Job, PushSubscription
 from essaim.actors.models.base import utcnow
-from essaim.actors.push import PUSH, PUSHES_DUE
+from essaim.actors.push import PUSH
 from essaim.db import Database
 from essaim.federation.client import OutboundRefused
 from essaim.federation.webpush import PushMessage, push_message
+from essaim.outbox.polling import PollingWorker
 from essaim.outbox.push_payload import PreparedPush, prepare_push
-from essaim.outbox.worker import new_worker_id, wake_on_commit
+from essaim.outbox.worker import new_worker_id
 from essaim.uris import LocalURIs
 
-ERROR_PAUSE = 5.0  # seconds between claims while the database fails
 EXPIRED = (404, 410)  # the push service no longer knows the subscription
 RETRIED = (408, 429)  # and every 5xx
 
@@ -82,8 +81,10 @@ def http_push_sender(client: aiohttp.ClientSession) -> PushSender:
     return send
 
 
-class PushWorker:
+class PushWorker(PollingWorker):
     """Drains the push queue of one database; `start()`/`stop()` beside a server, `run_once()` for tests."""
+
+    what = "pushes"
 
     def __init__(
         self,
@@ -95,46 +96,13 @@ class PushWorker:
         *,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
+        self.settings = settings or PushSettings()
+        super().__init__(new_worker_id(), self.settings.batch, self.settings.poll_interval)
         self.database = database
         self.send = send
         self.vapid_key = vapid_key
         self.uris = uris
-        self.settings = settings or PushSettings()
-        self.worker_id = new_worker_id()
         self.clock = clock
-        self._wake = asyncio.Event()
-        self._stopping = False
-        self._task: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self.run(), name=f"push worker {self.worker_id}")
-
-    def wake(self) -> None:
-        """Claim now instead of at the next poll: pushes were just queued."""
-        self._wake.set()
-
-    async def stop(self) -> None:
-        """Let the batch being sent finish (each send has a timeout), then stop."""
-        self._stopping = True
-        self._wake.set()
-        if self._task is not None:
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
-
-    async def run(self) -> None:
-        while not self._stopping:
-            self._wake.clear()
-            pause = self.settings.poll_interval
-            try:
-                if await self.run_once() >= self.settings.batch:
-                    continue  # more may be waiting
-            except Exception:  # the database is away: try again later, without flooding the log
-                pause = max(pause, ERROR_PAUSE)
-                log.exception("claiming pushes failed; trying again in %g s", pause)
-            try:
-                await asyncio.wait_for(self._wake.wait(), pause)
-            except TimeoutError:
-                pass
 
     async def run_once(self) -> int:
         """Claim the pushes due now, send them together and record the answers; how many were claimed."""
@@ -206,23 +174,3 @@ def _seconds(value: str | None) -> float | None:
     if value is None or not value.strip().isdigit():
         return None
     return max(float(value.strip()), 1.0)
-
-
-def push_worker(
-    make: Callable[[web.Application], PushWorker], *, key: web.AppKey[PushWorker] | None = None
-) -> Callable[[web.Application], AsyncIterator[None]]:
-    """An aiohttp cleanup context running the worker beside the server, woken when a transaction queued pushes."""
-
-    async def context(app: web.Application) -> AsyncIterator[None]:
-        worker = make(app)
-        if key is not None:
-            app[key] = worker
-        stop_listening = wake_on_commit(worker.database, PUSHES_DUE, worker.wake)
-        worker.start()
-        try:
-            yield
-        finally:
-            stop_listening()
-            await worker.stop()
-
-    return context

@@ -37,6 +37,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol, TypeVar
 
 from aiohttp import web
 from sqlalchemy import event
@@ -262,27 +263,35 @@ def wake_on_commit(database: Database, flag: str, wake: Callable[[], None]) -> C
     return lambda: event.remove(Session, "after_commit", committed)
 
 
-def delivery_worker(
-    database: Callable[[web.Application], Database],
-    sender: Callable[[web.Application], Sender],
-    settings: WorkerSettings | None = None,
-    *,
-    key: web.AppKey[DeliveryWorker] | None = None,
-) -> Callable[[web.Application], AsyncIterator[None]]:
-    """An aiohttp cleanup context running a worker beside the server, stopped gracefully at shutdown.
+class Background(Protocol):
+    """A worker that runs beside the server and can be woken: the delivery and the push workers."""
 
-    `database` and `sender` read what the worker needs from the application once it has
-    started (contexts appended before this one have run); the worker wakes whenever a
-    transaction that planned deliveries commits (`wake_on_commit`); `key`, when given, stores
-    the worker on the application. Usage in web/app.py:
-    `app.cleanup_ctx.append(delivery_worker(lambda app: app[DATABASE], make_sender, key=DELIVERY_WORKER))`.
+    database: Database
+
+    def start(self) -> None: ...
+
+    def wake(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+W = TypeVar("W", bound=Background)
+
+
+def beside_server(
+    make: Callable[[web.Application], W], flag: str, *, key: web.AppKey[W] | None = None
+) -> Callable[[web.Application], AsyncIterator[None]]:
+    """An aiohttp cleanup context running the worker `make` builds, woken when a transaction marked `flag` commits.
+
+    `make` runs once the application has started (contexts appended before this one have run);
+    `key`, when given, stores the worker on the application; shutdown stops it gracefully.
     """
 
     async def context(app: web.Application) -> AsyncIterator[None]:
-        worker = DeliveryWorker(database(app), sender(app), settings)
+        worker = make(app)
         if key is not None:
             app[key] = worker
-        stop_listening = wake_on_commit(worker.database, DELIVERIES_DUE, worker.wake)
+        stop_listening = wake_on_commit(worker.database, flag, worker.wake)
         worker.start()
         try:
             yield
@@ -291,3 +300,18 @@ def delivery_worker(
             await worker.stop()
 
     return context
+
+
+def delivery_worker(
+    database: Callable[[web.Application], Database],
+    sender: Callable[[web.Application], Sender],
+    settings: WorkerSettings | None = None,
+    *,
+    key: web.AppKey[DeliveryWorker] | None = None,
+) -> Callable[[web.Application], AsyncIterator[None]]:
+    """The delivery worker beside the server, woken whenever a transaction that planned deliveries commits.
+
+    `database` and `sender` read what the worker needs from the started application. Usage in
+    web/federation.py: `delivery_worker(lambda app: app[DATABASE], make_sender, key=DELIVERY_WORKER)`.
+    """
+    return beside_server(lambda app: DeliveryWorker(database(app), sender(app), settings), DELIVERIES_DUE, key=key)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from essaim.outbox.push_worker import PushWorker, http_push_sender, push_worker
+from essaim.actors.push import PUSHES_DUE
+from essaim.outbox.push_worker import PushWorker, http_push_sender
+from essaim.outbox.worker import beside_server
 from essaim.web.federation import HTTP_CLIENT
 from essaim.web.keys import DATABASE, URIS, VAPID_KEY
 
@@ -15,4 +17,4 @@ def _worker(app: web.Application) -> PushWorker:
     return PushWorker(app[DATABASE], http_push_sender(app[HTTP_CLIENT]), app[VAPID_KEY], app[URIS])
 
 
-pushes = push_worker(_worker, key=PUSH_WORKER)
+pushes = beside_server(_worker, PUSHES_DUE, key=PUSH_WORKER)
