@@ -18,7 +18,7 @@ from sqlalchemy import and_, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from essaim.actors import jobs
-from essaim.actors.models import Follow, Notification, OAuthToken, PushSubscription
+from essaim.actors.models import Account, Follow, Notification, OAuthToken, PushSubscription
 
 # Mastodon's alert names, in its order; each is a notification type a subscription may ask for.
 ALERTS = (
@@ -87,8 +87,8 @@ def alerts_of(given: Mapping[str, bool], before: Mapping[str, Any] | None = None
 async def queue_pushes(session: AsyncSession, notification: Notification) -> int:
     """Queue one push per subscription of the recipient that wants this notification; how many.
 
-    A subscription wants it when its alert for the type is on, its token is not revoked, and
-    its policy admits the sender (`followed`: the recipient follows them; `follower`: they
+    A subscription wants it when its alert for the type is on, its token is not revoked nor its
+    account disabled, and its policy admits the sender (`followed`: the recipient follows them; `follower`: they
     follow the recipient).
     """
     recipient, sender = notification.recipient_id, notification.from_actor_id
@@ -99,7 +99,8 @@ async def queue_pushes(session: AsyncSession, notification: Notification) -> int
     query = (
         select(PushSubscription.id, PushSubscription.alerts, PushSubscription.policy)
         .join(OAuthToken, OAuthToken.id == PushSubscription.token_id)
-        .where(PushSubscription.actor_id == recipient, OAuthToken.revoked_at.is_(None))
+        .join(Account, Account.id == OAuthToken.account_id)
+        .where(PushSubscription.actor_id == recipient, OAuthToken.revoked_at.is_(None), Account.disabled_at.is_(None))
     )
     wanted = []
     for subscription_id, alerts, policy in (await session.execute(query)).all():
