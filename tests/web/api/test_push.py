@@ -15,9 +15,10 @@ from typing import Any
 import aiohttp
 import pytest
 from mastodon import Mastodon, MastodonNotFoundError
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from essaim.actors.models import Job, PushSubscription
+from essaim.actors.models import Job, OAuthToken, PushSubscription
+from essaim.actors.models.base import utcnow
 from essaim.actors.push import PUSH
 from tests.api_helpers import api_token, call, mastodon
 from tests.conftest import Node, NodeFactory
@@ -151,6 +152,23 @@ async def test_a_gone_endpoint_loses_its_subscription_and_a_failing_one_is_retri
 
     retried = await flaky.push("the push retried after a 503")
     assert flaky.requests == 2 and "review is at ten" in retried.payload["body"]
+
+
+async def test_a_revoked_token_is_pushed_nothing(node: Node, service: PushService) -> None:
+    olivia_old, olivia_new, mehdi = (
+        await _client(node, "olivia"),
+        await _client(node, "olivia"),
+        await _client(node, "mehdi"),
+    )
+    old_phone, new_phone = service.device(), service.device()
+    old = await _subscribe(olivia_old, old_phone, mention_events=True)
+    await _subscribe(olivia_new, new_phone, mention_events=True)
+    async with database(node.database_url) as session:
+        token_id = select(PushSubscription.token_id).where(PushSubscription.id == int(old["id"])).scalar_subquery()
+        await session.execute(update(OAuthToken).where(OAuthToken.id == token_id).values(revoked_at=utcnow()))
+    await _post(mehdi, "@olivia lunch at noon?")
+    assert "lunch at noon" in (await new_phone.push("the push to the token still valid")).payload["body"]
+    assert await _queued_pushes(node, old["id"]) == [] and old_phone.requests == 0
 
 
 async def test_bad_subscriptions_are_refused(node: Node, service: PushService, http: aiohttp.ClientSession) -> None:
