@@ -76,6 +76,12 @@ class AccountsSection:
 
 
 @dataclass(frozen=True)
+class StreamingSection:
+    queue_size: int = 256  # events an open stream may fall behind by before it is closed
+    heartbeat_seconds: int = 15  # SSE comment lines and WebSocket pings on quiet streams
+
+
+@dataclass(frozen=True)
 class Config:
     node: NodeSection = field(default_factory=NodeSection)
     server: ServerSection = field(default_factory=ServerSection)
@@ -83,6 +89,7 @@ class Config:
     media: MediaSection = field(default_factory=MediaSection)
     federation: FederationSection = field(default_factory=FederationSection)
     accounts: AccountsSection = field(default_factory=AccountsSection)
+    streaming: StreamingSection = field(default_factory=StreamingSection)
 
     @property
     def base_url(self) -> str:
@@ -196,6 +203,10 @@ def _validated(config: Config) -> Config:
         raise ConfigError("server.rate_limit", "must be 0 (off) or a positive number of requests")
     if not 1 <= config.server.port <= 65535:
         raise ConfigError("server.port", "must be between 1 and 65535")
+    if config.streaming.queue_size < 1:
+        raise ConfigError("streaming.queue_size", "must be at least 1")
+    if config.streaming.heartbeat_seconds < 1:
+        raise ConfigError("streaming.heartbeat_seconds", "must be a positive number of seconds")
     if config.accounts.min_password_length < 8:
         raise ConfigError("accounts.min_password_length", "must be at least 8")
     database = dataclasses.replace(config.database, url=_async_driver_url(config.database.url))

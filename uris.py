@@ -36,6 +36,9 @@ class LocalURIs:
     def following(self, actor_id: int) -> str:
         return f"{self.actor(actor_id)}/following"
 
+    def featured(self, actor_id: int) -> str:
+        return f"{self.actor(actor_id)}/collections/featured"
+
     def status(self, actor_id: int, status_id: int) -> str:
         return f"{self.actor(actor_id)}/statuses/{status_id}"
 
@@ -57,6 +60,11 @@ class LocalURIs:
     def media_proxy(self, media_id: int, remote_url: str, style: str = "original") -> str:
         """A peer's image through this node (`style` original or small, as Mastodon's `/media_proxy/`)."""
         return f"{self.base_url}/media_proxy/{media_id}/{remote_url_digest(remote_url)}/{style}"
+
+    @property
+    def streaming(self) -> str:
+        """The WebSocket origin apps stream from (`ws://` or `wss://`, as Mastodon's `streaming_api`)."""
+        return "ws" + self.base_url.removeprefix("http")
 
     @property
     def shared_inbox(self) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, Select, insert, literal, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from essaim.actors.conversations import add_to_conversations
 from essaim.actors.models import Actor, Follow, HomeFeedEntry, Mention, Notification, Status, Visibility
 from essaim.actors.push import queue_pushes
 from essaim.actors.visibility import heard_from, hears_from
@@ -19,7 +20,8 @@ from essaim.ids import new_id
 
 
 async def fan_out(session: AsyncSession, status: Status) -> None:
-    """Home feeds of a local author, of local followers (unless direct) and of local mentioned actors.
+    """Home feeds of a local author, of local followers (unless direct) and of local mentioned actors;
+    a direct post also goes into their conversations.
 
     Remote actors have no home feed here: a row for a remote author would never be read.
     """
@@ -36,6 +38,7 @@ async def fan_out(session: AsyncSession, status: Status) -> None:
     hearing = or_(everyone.c.owner_id == status.actor_id, heard_from(everyone.c.owner_id, status.actor_id))
     rows = select(everyone.c.owner_id, literal(status.id, BigInteger)).where(hearing)
     await session.execute(insert(HomeFeedEntry).from_select(["owner_id", "status_id"], rows))
+    await add_to_conversations(session, status)
 
 
 async def notify(

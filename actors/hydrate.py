@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,6 +35,9 @@ from essaim.actors.models import (
     Tag,
 )
 from essaim.actors.queries import with_profile
+
+if TYPE_CHECKING:
+    from essaim.actors.filters import FilterResult
 
 
 @dataclass
@@ -65,6 +69,7 @@ class StatusData:
     reblogged: bool = False
     bookmarked: bool = False
     pinned: bool = False
+    filtered: list[FilterResult] = field(default_factory=list)  # set by actors/filters.py for a viewer's context
 
 
 async def _counts(

@@ -6,6 +6,7 @@ Posts written through the API go through outbox/compose.py, which also links men
 from __future__ import annotations
 
 import html
+import re
 
 import bleach
 
@@ -20,3 +21,14 @@ def text_to_html(text: str) -> str:
         lines = [html.escape(line, quote=False) for line in paragraph.strip().split("\n")]
         rendered.append(f"<p>{'<br>'.join(lines)}</p>")
     return _LINKIFIER.linkify("".join(rendered))
+
+
+_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_PARAGRAPH_END = re.compile(r"</p\s*>", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def html_to_text(value: str) -> str:
+    """A post's sanitised HTML as the words a reader sees: line and paragraph breaks kept, tags dropped."""
+    text = _PARAGRAPH_END.sub("\n\n", _BREAK.sub("\n", value))
+    return html.unescape(_TAG.sub("", text)).strip()

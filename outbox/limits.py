@@ -38,3 +38,9 @@ MAX_LANGUAGES: Final = 20
 # Lists
 MAX_LISTS: Final = 50  # per person, as Mastodon
 LIST_TITLE_LIMIT: Final = 255
+# Filters
+FILTER_TITLE_LIMIT: Final = 256
+FILTER_KEYWORD_LIMIT: Final = 512
+MAX_FILTER_KEYWORDS: Final = 100  # per filter, so matching a page stays cheap
+MAX_FILTERS: Final = 100  # per person, for the same reason
+FILTER_MAX_EXPIRY: Final = 10 * 365 * 24 * 3600  # seconds; longer is "never" (no expires_in)

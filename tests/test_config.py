@@ -59,6 +59,8 @@ def test_ipv6_loopback_is_a_valid_development_address() -> None:
         ({"ESSAIM_FEDERATION_ALLOWED_PRIVATE_RANGES": "10.0.0.0/99"}, "federation.allowed_private_ranges"),
         ({"ESSAIM_ACCOUNTS_REGISTRATIONS": "maybe"}, "accounts.registrations"),
         ({"ESSAIM_ACCOUNTS_MIN_PASSWORD_LENGTH": "4"}, "accounts.min_password_length"),
+        ({"ESSAIM_STREAMING_QUEUE_SIZE": "0"}, "streaming.queue_size"),
+        ({"ESSAIM_STREAMING_HEARTBEAT_SECONDS": "0"}, "streaming.heartbeat_seconds"),
     ],
 )
 def test_invalid_values_name_their_key(environ: dict[str, str], key: str) -> None:

@@ -26,6 +26,7 @@ from essaim.web.pages import admin, auth, profiles, settings, tags
 from essaim.web.pages.context import page_context
 from essaim.web.scheduler import scheduler
 from essaim.web.sessions import csrf_cookie_middleware
+from essaim.web.streaming import bus as streaming_bus
 
 WEB_DIR = Path(__file__).resolve().parent
 MAX_REQUEST_BYTES = 16 * 1024 * 1024  # media uploads (the upload handler also stops reading at the limit)
@@ -46,6 +47,9 @@ def create_app(config: Config) -> web.Application:
     app.cleanup_ctx.append(push.pushes)  # after the client: it sends with it
     app.cleanup_ctx.append(media_proxy.remote_media_cache)  # after the client: it fetches with it
     app.cleanup_ctx.append(ap_inbox.processing)  # after deliveries: it wakes them
+    app.cleanup_ctx.append(streaming_bus.streaming)  # after the database: it observes its commits
+    app.on_shutdown.append(streaming_bus.close_streams)
+    app.cleanup_ctx.append(ap_inbox.peer_jobs)  # after the client and the policy: it fetches from peers
     aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(WEB_DIR / "templates"),

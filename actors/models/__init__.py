@@ -3,9 +3,11 @@
 from essaim.actors.models.account import Account, WebSession
 from essaim.actors.models.actor import Actor, ActorLanguage, ActorSkill, ActorType
 from essaim.actors.models.base import Base
+from essaim.actors.models.conversation import Conversation, ConversationStatus
 from essaim.actors.models.delivery import Delivery, DeliveryState, GoneInbox, HostHealth
 from essaim.actors.models.emoji import CustomEmoji
 from essaim.actors.models.feed import HomeFeedEntry
+from essaim.actors.models.filter import Filter, FilterKeyword, FilterStatus
 from essaim.actors.models.follow import Follow
 from essaim.actors.models.inbox import InboxItem
 from essaim.actors.models.interaction import Bookmark, Favourite, StatusPin
@@ -32,11 +34,16 @@ __all__ = [
     "Block",
     "Bookmark",
     "CustomEmoji",
+    "Conversation",
+    "ConversationStatus",
     "Delivery",
     "DeliveryState",
     "DomainBlock",
     "DomainBlockSeverity",
     "Favourite",
+    "Filter",
+    "FilterKeyword",
+    "FilterStatus",
     "Follow",
     "GoneInbox",
     "HomeFeedEntry",

@@ -9,16 +9,13 @@ web layer turns it into Mastodon's `{"error": ...}` without knowing the reasons.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import insert
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from essaim.actors.models import Actor, Status
-from essaim.actors.models.base import Base
 from essaim.actors.visibility import visible_status
+from essaim.actors.writes import insert_ignoring_duplicates as insert_ignoring_duplicates  # actions import it from here
 from essaim.uris import LocalURIs
 
 
@@ -90,21 +87,3 @@ async def author_of(session: AsyncSession, status: Status) -> Actor:
     author = await session.get(Actor, status.actor_id)
     assert author is not None, "statuses.actor_id is a foreign key"
     return author
-
-
-async def insert_ignoring_duplicates(session: AsyncSession, model: type[Base], **values: Any) -> bool:
-    """Insert one row unless a unique constraint already holds it (a repeated click, a concurrent request).
-
-    True when the row was inserted. Uses `ON CONFLICT DO NOTHING`, which both engines speak, so a race
-    between two requests never surfaces as a 500.
-    """
-    dialect = session.get_bind().dialect.name
-    statement: Any
-    if dialect == "postgresql":
-        statement = postgresql.insert(model).values(**values).on_conflict_do_nothing()
-    elif dialect == "sqlite":
-        statement = sqlite.insert(model).values(**values).on_conflict_do_nothing()
-    else:  # pragma: no cover - only the two supported engines
-        statement = insert(model).values(**values)
-    result = await session.execute(statement)
-    return bool(getattr(result, "rowcount", 0))

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from essaim.actors.models import Account, OAuthToken
@@ -120,23 +121,37 @@ async def current_token(request: web.Request) -> Token | None:
     """The request's token, looked up once; None if none was sent; 401 if one was sent but is not valid."""
     if _TOKEN_KEY in request:
         return request[_TOKEN_KEY]  # type: ignore[return-value]
-    token: Token | None = None
     secret = _bearer(request)
-    if secret:
-        async with request.app[DATABASE].session() as session:
-            row = await session.scalar(
-                select(OAuthToken).where(OAuthToken.token_hash == digest(secret), OAuthToken.revoked_at.is_(None))
-            )
-            account = None
-            if row is not None and row.account_id is not None:
-                account = await session.scalar(
-                    select(Account).where(Account.id == row.account_id).options(selectinload(Account.actor))
-                )
-        if row is None or (row.account_id is not None and (account is None or account.is_disabled)):
-            raise ApiError(401, "The access token is invalid")
-        token = Token(row.id, row.application_id, frozenset(row.scopes.split()), account)
+    token = await token_for(request, secret) if secret else None
     request[_TOKEN_KEY] = token
     return token
+
+
+async def token_for(request: web.Request, secret: str) -> Token:
+    """The valid token whose secret is `secret` (however the caller sent it); 401 otherwise."""
+    async with request.app[DATABASE].session() as session:
+        row = await session.scalar(
+            select(OAuthToken).where(OAuthToken.token_hash == digest(secret), OAuthToken.revoked_at.is_(None))
+        )
+        account = None
+        if row is not None and row.account_id is not None:
+            account = await session.scalar(
+                select(Account).where(Account.id == row.account_id).options(selectinload(Account.actor))
+            )
+    if row is None or (row.account_id is not None and (account is None or account.is_disabled)):
+        raise ApiError(401, "The access token is invalid")
+    return Token(row.id, row.application_id, frozenset(row.scopes.split()), account)
+
+
+async def token_still_valid(session: AsyncSession, token: Token) -> bool:
+    """Whether a token looked up earlier still stands (not revoked, its account not disabled): long-lived
+    connections such as live streams ask again from time to time."""
+    query = (
+        select(OAuthToken.id)
+        .outerjoin(Account, Account.id == OAuthToken.account_id)
+        .where(OAuthToken.id == token.id, OAuthToken.revoked_at.is_(None), Account.disabled_at.is_(None))
+    )
+    return await session.scalar(query) is not None
 
 
 async def authenticate(request: web.Request, scope: str, *, user: bool = True) -> Token:

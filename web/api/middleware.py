@@ -21,6 +21,7 @@ CORS_PREFIXES = ("/api/", "/oauth/token", "/oauth/revoke", "/oauth/userinfo", "/
 RATE_LIMITED_PREFIXES = ("/api/", "/oauth/")
 ALLOWED_HEADERS = "Authorization, Content-Type, Idempotency-Key, Accept"
 EXPOSED_HEADERS = "Link, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, X-Request-Id"
+CORS_HEADERS = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": EXPOSED_HEADERS}
 LIMIT = 300
 WINDOW_SECONDS = 300
 _MAX_TRACKED = 100_000
@@ -61,7 +62,7 @@ def api_middleware(limiter: RateLimiter) -> Middleware:
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         if not request.path.startswith(CORS_PREFIXES):
             return await handler(request)
-        cors = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": EXPOSED_HEADERS}
+        cors = CORS_HEADERS
         if request.method == "OPTIONS":
             return web.Response(
                 status=204,

@@ -110,11 +110,16 @@ class Params:
         """`name[0][key]=v` (or `name[][key]`, or a JSON list of objects) as one dict per index, in order."""
         groups: dict[str, dict[str, Any]] = {}
         prefix = f"{name}["
+        unnamed = 0  # `name[][key]`: a key seen again starts the next object, as Rails reads forms
         for key, value in self._values.items():
             if not key.startswith(prefix) or "][" not in key:
                 continue
             index, _, field = key[len(prefix) :].partition("][")
-            groups.setdefault(index, {})[field.rstrip("]")] = value
+            field = field.rstrip("]")
+            if not index:
+                unnamed += field in groups.get(f"[]{unnamed}", {})
+                index = f"[]{unnamed}"
+            groups.setdefault(index, {})[field] = value
         for index in sorted(groups, key=lambda i: (not i.isdigit(), int(i) if i.isdigit() else 0)):
             yield groups[index]
 

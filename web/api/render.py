@@ -8,6 +8,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from essaim.actors.filters import active_filters
 from essaim.actors.hydrate import load_accounts, load_statuses
 from essaim.actors.models import Status
 from essaim.web.api.entities.account import render_account
@@ -17,10 +18,18 @@ from essaim.web.keys import URIS
 
 
 async def statuses_json(
-    request: web.Request, session: AsyncSession, statuses: Sequence[Status], viewer_id: int | None
+    request: web.Request,
+    session: AsyncSession,
+    statuses: Sequence[Status],
+    viewer_id: int | None,
+    context: str | None = None,
 ) -> list[dict[str, Any]]:
+    """Rendered posts; read in a filter `context` (home, public…), the viewer's filters hide or mark them."""
     uris = request.app[URIS]
-    return [render_status(data, uris, viewer_id) for data in await load_statuses(session, statuses, viewer_id)]
+    page = await load_statuses(session, statuses, viewer_id)
+    if context is not None:
+        page = (await active_filters(session, viewer_id, context)).sift(page)
+    return [render_status(data, uris, viewer_id) for data in page]
 
 
 async def accounts_json(request: web.Request, session: AsyncSession, actor_ids: Sequence[int]) -> list[dict[str, Any]]:

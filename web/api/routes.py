@@ -29,13 +29,16 @@ from essaim.web.api.v1 import (
     statuses,
     timelines,
 )
+from essaim.web.api.v2 import filter_rules, search
 from essaim.web.api.v2 import filters as filters_v2
 from essaim.web.api.v2 import instance as instance_v2
 from essaim.web.api.v2 import media as media_v2
-from essaim.web.api.v2 import search
 from essaim.web.oauth import endpoints as oauth
+from essaim.web.streaming import sse, websocket
 
 ROUTE_TABLES: list[web.RouteTableDef] = [
+    websocket.routes,
+    sse.routes,
     oauth.routes,
     apps.routes,
     instance.routes,
@@ -60,6 +63,7 @@ ROUTE_TABLES: list[web.RouteTableDef] = [
     lists.routes,
     filters.routes,
     filters_v2.routes,
+    filter_rules.routes,
     markers.routes,
     push.routes,
     conversations.routes,

@@ -53,7 +53,8 @@ async def test_instance_v1(demo_node: Node, http: aiohttp.ClientSession) -> None
     assert info["uri"] == demo_node.domain, "a bare domain: the official Android app keys sessions on it"
     assert info["version"] == f"4.3.0 (compatible; Essaim {__version__})"
     assert info["title"] == "Essaim" and info["description"] and info["short_description"]
-    assert info["email"] == "" and info["urls"] == {}
+    assert info["email"] == ""
+    assert info["urls"] == {"streaming_api": f"ws://{demo_node.domain}"}, "streams are served by the node itself"
     stats = {
         "user_count": 20,
         "status_count": await _local_posts(demo_node),
@@ -82,7 +83,7 @@ async def test_instance_v2(demo_node: Node, http: aiohttp.ClientSession) -> None
     assert info["thumbnail"]["url"] == f"{demo_node.base_url}/static/header.png"
     assert info["icon"] == [] and info["rules"] == []
     configuration = info["configuration"]
-    assert configuration["urls"] == {}, "no streaming yet: apps poll"
+    assert configuration["urls"] == {"streaming": f"ws://{demo_node.domain}"}, "streams are served by the node itself"
     vapid_key = base64.urlsafe_b64decode(configuration["vapid"]["public_key"])
     assert len(vapid_key) == 65 and vapid_key[0] == 4, "an uncompressed P-256 point: the node's VAPID key"
     assert configuration["translation"] == {"enabled": False}

@@ -150,6 +150,15 @@ async def test_notifications(world: World, http: aiohttp.ClientSession, viewer: 
 
 
 @pytest.mark.parametrize("viewer", [v for v in VIEWERS if v])
+async def test_conversations_and_direct_timeline(world: World, http: aiohttp.ClientSession, viewer: str) -> None:
+    conversations = await call(http, "GET", world.url("/api/v1/conversations"), world.tokens[viewer])
+    direct = await call(http, "GET", world.url("/api/v1/timelines/direct"), world.tokens[viewer])
+    addressed = world.expected(viewer) & {"direct"}  # only direct posts make conversations
+    assert world.seen([c["last_status"] for c in conversations]) == addressed
+    assert world.seen(direct) == addressed
+
+
+@pytest.mark.parametrize("viewer", [v for v in VIEWERS if v])
 async def test_search(world: World, http: aiohttp.ClientSession, viewer: str) -> None:
     result = await call(
         http, "GET", world.url("/api/v2/search"), world.tokens[viewer], params={"q": "secret-", "type": "statuses"}

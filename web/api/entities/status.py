@@ -9,6 +9,7 @@ from essaim.uris import LocalURIs
 from essaim.web.api.entities.account import render_account
 from essaim.web.api.entities.common import optional_timestamp, timestamp
 from essaim.web.api.entities.emoji import render_emoji
+from essaim.web.api.entities.filter import render_filter_result
 from essaim.web.api.entities.media import render_media
 from essaim.web.api.entities.poll import render_poll
 
@@ -56,7 +57,7 @@ def render_status(data: StatusData, uris: LocalURIs, viewer_id: int | None) -> d
             else None
         ),
         "card": None,
-        "filtered": [],
+        "filtered": [render_filter_result(r) for r in data.filtered],
     }
     if viewer_id is not None:
         rendered |= {

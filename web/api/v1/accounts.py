@@ -197,7 +197,7 @@ async def statuses(request: web.Request) -> web.Response:
         )
         rows = list((await session.scalars(windowed(query, Status.id, window))).all())
         posts = newest_first(rows, window, key=lambda s: s.id)
-        items = await statuses_json(request, session, posts, viewer_id)
+        items = await statuses_json(request, session, posts, viewer_id, "account")
     return page_response(request, items, [s.id for s in posts])
 
 

@@ -3,8 +3,8 @@
 All of it is public, as apps read it before anyone signs in. The version string is an API:
 Mastodon.py, masto.js and the official apps gate features on it, so it leads with the Mastodon
 version whose API we follow. The figures are real counts; the limits come from `outbox.limits`.
-Absent features are announced, not faked: no streaming URL until streaming exists (apps then
-poll), no translation, an empty VAPID key.
+Absent features are announced, not faked: no translation, an empty VAPID key. The streaming URL is
+the node's own origin as `ws(s)://`: streams are served by the same process (web/streaming).
 """
 
 from __future__ import annotations
@@ -129,7 +129,7 @@ async def instance(request: web.Request) -> web.Response:
             "description": config.node.description,
             "email": "",
             "version": VERSION,
-            "urls": {},
+            "urls": {"streaming_api": uris.streaming},
             "stats": {
                 "user_count": facts.usage.users,
                 "status_count": facts.usage.local_posts,

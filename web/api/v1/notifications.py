@@ -2,18 +2,22 @@
 
 A notification whose post the recipient can no longer see (say, they unfollowed the author of a
 followers-only post), or from someone they may no longer hear from (a block, a silenced or
-suspended server), is not shown: the visibility rule applies here as everywhere.
+suspended server), is not shown: the visibility rule applies here as everywhere. Nor is one about
+a post the recipient's `hide` filters match; their `warn` filters mark the post.
 """
 
 from __future__ import annotations
 
 from aiohttp import web
 from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from essaim.actors.filters import active_filters
 from essaim.actors.hydrate import load_accounts, load_statuses
 from essaim.actors.models import Notification, NotificationType, Status
 from essaim.actors.paging import newest_first, windowed
 from essaim.actors.visibility import heard_from, visible_to
+from essaim.uris import LocalURIs
 from essaim.web.api.auth import authenticate
 from essaim.web.api.entities.notification import render_notification
 from essaim.web.api.pagination import page_request
@@ -26,7 +30,7 @@ routes = web.RouteTableDef()
 TYPES = frozenset(t.value for t in NotificationType)
 
 
-def _visible(recipient_id: int) -> Select[Notification]:
+def visible_notifications(recipient_id: int) -> Select[Notification]:
     """The recipient's notifications, minus those about posts they may not see or from people they may not hear."""
     readable = select(Status.id).where(visible_to(recipient_id))
     return select(Notification).where(
@@ -48,18 +52,25 @@ def _filtered(query: Select[Notification], params: Params) -> Select[Notificatio
     return query
 
 
-async def _render(request: web.Request, notifications: list[Notification], viewer_id: int) -> list[dict[str, object]]:
-    async with request.app[DATABASE].session() as session:
-        accounts = await load_accounts(session, {n.from_actor_id for n in notifications})
-        status_ids = {n.status_id for n in notifications if n.status_id is not None}
-        rows = (await session.scalars(select(Status).where(Status.id.in_(status_ids)))).all()
-        statuses = {data.status.id: data for data in await load_statuses(session, rows, viewer_id)}
-    uris = request.app[URIS]
+async def notifications_json(
+    session: AsyncSession, uris: LocalURIs, notifications: list[Notification], viewer_id: int
+) -> list[dict[str, object]]:
+    """Render notifications for their recipient (also used by live streams), minus those their filters hide."""
+    accounts = await load_accounts(session, {n.from_actor_id for n in notifications})
+    status_ids = {n.status_id for n in notifications if n.status_id is not None}
+    rows = (await session.scalars(select(Status).where(Status.id.in_(status_ids)))).all()
+    filters = await active_filters(session, viewer_id, "notifications")
+    statuses = {data.status.id: data for data in filters.sift(await load_statuses(session, rows, viewer_id))}
     return [
         render_notification(n, accounts[n.from_actor_id], statuses.get(n.status_id or 0), uris)
         for n in notifications
-        if n.from_actor_id in accounts
+        if n.from_actor_id in accounts and (n.status_id is None or n.status_id in statuses)
     ]
+
+
+async def _render(request: web.Request, notifications: list[Notification], viewer_id: int) -> list[dict[str, object]]:
+    async with request.app[DATABASE].session() as session:
+        return await notifications_json(session, request.app[URIS], notifications, viewer_id)
 
 
 @routes.get("/api/v1/notifications")
@@ -67,7 +78,7 @@ async def index(request: web.Request) -> web.Response:
     token = await authenticate(request, "read:notifications")
     params = await Params.of(request)
     window = page_request(params, default=15, maximum=30)
-    query = _filtered(_visible(token.user.actor_id), params)
+    query = _filtered(visible_notifications(token.user.actor_id), params)
     async with request.app[DATABASE].session() as session:
         rows = list((await session.scalars(windowed(query, Notification.id, window))).all())
     notifications = newest_first(rows, window, key=lambda n: n.id)
@@ -81,7 +92,7 @@ async def unread_count(request: web.Request) -> web.Response:
     token = await authenticate(request, "read:notifications")
     params = await Params.of(request)
     limit = min(params.integer("limit", 100, minimum=1) or 100, 1000)
-    query = _filtered(_visible(token.user.actor_id), params).limit(limit).subquery()
+    query = _filtered(visible_notifications(token.user.actor_id), params).limit(limit).subquery()
     async with request.app[DATABASE].session() as session:
         count = await session.scalar(select(func.count()).select_from(query))
     return web.json_response({"count": int(count or 0)})
@@ -92,10 +103,11 @@ async def show(request: web.Request) -> web.Response:
     token = await authenticate(request, "read:notifications")
     notification_id = parse_id(request.match_info["id"])
     async with request.app[DATABASE].session() as session:
-        row = await session.scalar(_visible(token.user.actor_id).where(Notification.id == notification_id))
-    if row is None:
+        row = await session.scalar(visible_notifications(token.user.actor_id).where(Notification.id == notification_id))
+    rendered = await _render(request, [row], token.user.actor_id) if row is not None else []
+    if not rendered:
         raise ApiError(404, "Record not found")
-    return web.json_response((await _render(request, [row], token.user.actor_id))[0])
+    return web.json_response(rendered[0])
 
 
 @routes.post("/api/v1/notifications/clear")

@@ -304,8 +304,10 @@ async def context(request: web.Request) -> web.Response:
     viewer = await _viewer(request)
     async with request.app[DATABASE].session() as session:
         status = await _readable(request, session, viewer)
-        ancestors = await statuses_json(request, session, await _ancestors(session, status, viewer), viewer)
-        descendants = await statuses_json(request, session, await _descendants(session, status, viewer), viewer)
+        ancestors = await statuses_json(request, session, await _ancestors(session, status, viewer), viewer, "thread")
+        descendants = await statuses_json(
+            request, session, await _descendants(session, status, viewer), viewer, "thread"
+        )
     return web.json_response({"ancestors": ancestors, "descendants": descendants})
 
 

@@ -1,4 +1,4 @@
-"""`/api/v1/timelines/*`: home (precomputed feed), public, hashtag and list timelines.
+"""`/api/v1/timelines/*`: home (precomputed feed), public, hashtag, list and direct timelines.
 
 The home feed applies `visible_to` again on read: a feed row written before an unfollow or a
 block must not show a followers-only post afterwards; it leaves out members of the viewer's
@@ -11,11 +11,21 @@ servers, even for their followers.
 from __future__ import annotations
 
 from aiohttp import web
-from sqlalchemy import Exists, Select, exists, select
+from sqlalchemy import ColumnElement, Exists, Select, and_, exists, or_, select
 
 from essaim.actors.domain_blocks import limited_author
 from essaim.actors.lists import exclusively_listed, list_posts
-from essaim.actors.models import Actor, HomeFeedEntry, List, MediaAttachment, Status, StatusTag, Tag, Visibility
+from essaim.actors.models import (
+    Actor,
+    HomeFeedEntry,
+    List,
+    MediaAttachment,
+    Mention,
+    Status,
+    StatusTag,
+    Tag,
+    Visibility,
+)
 from essaim.actors.paging import Window, newest_first, windowed
 from essaim.actors.visibility import visible_to
 from essaim.outbox.actions.lists import owned_list
@@ -29,11 +39,14 @@ from essaim.web.keys import DATABASE
 routes = web.RouteTableDef()
 
 
-async def _respond(request: web.Request, query: Select[Status], window: Window, viewer_id: int | None) -> web.Response:
+async def _respond(
+    request: web.Request, query: Select[Status], window: Window, viewer_id: int | None, context: str | None
+) -> web.Response:
+    """A page of the timeline; the cursors are the rows read, so posts the viewer's filters hide still page on."""
     async with request.app[DATABASE].session() as session:
         rows = list((await session.scalars(windowed(query, Status.id, window))).all())
         statuses = newest_first(rows, window, key=lambda s: s.id)
-        items = await statuses_json(request, session, statuses, viewer_id)
+        items = await statuses_json(request, session, statuses, viewer_id, context)
     return page_response(request, items, [s.id for s in statuses])
 
 
@@ -46,25 +59,29 @@ async def home(request: web.Request) -> web.Response:
         .join(HomeFeedEntry, HomeFeedEntry.status_id == Status.id)
         .where(HomeFeedEntry.owner_id == viewer, visible_to(viewer), ~exclusively_listed(viewer))
     )
-    return await _respond(request, query, page_request(await Params.of(request)), viewer)
+    return await _respond(request, query, page_request(await Params.of(request)), viewer, "home")
 
 
-def _public_filters(query: Select[Status], params: Params, viewer_id: int | None) -> Select[Status]:
+def public_posts(viewer_id: int | None, *, local: bool, remote: bool, only_media: bool) -> ColumnElement[bool]:
     """Public posts only (never unlisted, followers-only or direct), originals only, no silenced or suspended
-    server's, none across a block with the viewer, by place and media."""
-    query = query.where(
+    server's, none across a block with the viewer, by place and media. Live streams use it too."""
+    rules = [
         Status.visibility == Visibility.PUBLIC.value,
         Status.reblog_of_id.is_(None),
         ~limited_author(Status.actor_id),
         visible_to(viewer_id),
-    )
-    local, remote = params.boolean("local"), params.boolean("remote")
+    ]
     if local or remote:
         author_domain = select(Actor.domain).where(Actor.id == Status.actor_id).scalar_subquery()
-        query = query.where(author_domain.is_(None) if local else author_domain.is_not(None))
-    if params.boolean("only_media"):
-        query = query.where(exists().where(MediaAttachment.status_id == Status.id))
-    return query
+        rules.append(author_domain.is_(None) if local else author_domain.is_not(None))
+    if only_media:
+        rules.append(exists().where(MediaAttachment.status_id == Status.id))
+    return and_(*rules)
+
+
+def _public_filters(query: Select[Status], params: Params, viewer_id: int | None) -> Select[Status]:
+    local, remote, media = params.boolean("local"), params.boolean("remote"), params.boolean("only_media")
+    return query.where(public_posts(viewer_id, local=local, remote=remote, only_media=media))
 
 
 @routes.get("/api/v1/timelines/public")
@@ -73,14 +90,14 @@ async def public(request: web.Request) -> web.Response:
     viewer = await optional_account(request, "read:statuses")
     viewer_id = viewer.actor_id if viewer else None
     query = _public_filters(select(Status), params, viewer_id)
-    return await _respond(request, query, page_request(params), viewer_id)
+    return await _respond(request, query, page_request(params), viewer_id, "public")
 
 
-def _tagged(names: list[str]) -> list[str]:
+def tag_names(names: list[str]) -> list[str]:
     return [n.strip().lstrip("#").lower() for n in names if isinstance(n, str) and n.strip().lstrip("#")]
 
 
-def _has_tag(names: list[str]) -> Exists:
+def has_tag(names: list[str]) -> Exists:
     return exists().where(StatusTag.status_id == Status.id, StatusTag.tag_id == Tag.id, Tag.name.in_(names))
 
 
@@ -89,16 +106,30 @@ async def tag(request: web.Request) -> web.Response:
     params = await Params.of(request)
     viewer = await optional_account(request, "read:statuses")
     viewer_id = viewer.actor_id if viewer else None
-    any_of = _tagged([request.match_info["hashtag"], *params.many("any")])
+    any_of = tag_names([request.match_info["hashtag"], *params.many("any")])
     if not any_of[0:1]:
         raise ApiError(404, "Record not found")
-    query = _public_filters(select(Status), params, viewer_id).where(_has_tag(any_of))
-    for name in _tagged(params.many("all")):
-        query = query.where(_has_tag([name]))
-    none_of = _tagged(params.many("none"))
+    query = _public_filters(select(Status), params, viewer_id).where(has_tag(any_of))
+    for name in tag_names(params.many("all")):
+        query = query.where(has_tag([name]))
+    none_of = tag_names(params.many("none"))
     if none_of:
-        query = query.where(~_has_tag(none_of))
-    return await _respond(request, query, page_request(params), viewer_id)
+        query = query.where(~has_tag(none_of))
+    return await _respond(request, query, page_request(params), viewer_id, "public")
+
+
+@routes.get("/api/v1/timelines/direct")
+async def direct(request: web.Request) -> web.Response:
+    """Direct posts the caller wrote or was addressed in, newest first (Mastodon's deprecated direct timeline)."""
+    token = await authenticate(request, "read:statuses")
+    viewer = token.user.actor_id
+    addressed = select(Mention.status_id).where(Mention.actor_id == viewer)
+    query = select(Status).where(
+        Status.visibility == Visibility.DIRECT.value,
+        or_(Status.actor_id == viewer, Status.id.in_(addressed)),
+        visible_to(viewer),
+    )
+    return await _respond(request, query, page_request(await Params.of(request)), viewer, None)
 
 
 @routes.get("/api/v1/timelines/list/{list_id}")
@@ -110,4 +141,4 @@ async def list_timeline(request: web.Request) -> web.Response:
     async with request.app[DATABASE].session() as session:
         await owned_list(session, viewer, list_id)
     query = list_posts().where(List.id == list_id, visible_to(viewer))
-    return await _respond(request, query, page_request(await Params.of(request)), viewer)
+    return await _respond(request, query, page_request(await Params.of(request)), viewer, "home")

@@ -32,7 +32,7 @@ async def instance(request: web.Request) -> web.Response:
             "languages": facts.languages,
             "configuration": configuration()
             | {
-                "urls": {},  # no streaming yet: apps fall back to polling
+                "urls": {"streaming": uris.streaming},
                 "vapid": {"public_key": vapid_public_key(request.app[VAPID_KEY])},
                 "translation": {"enabled": False},
                 "limited_federation": config.federation.mode == "allowlist",

@@ -1,0 +1,54 @@
+"""Two `essaim run` processes of one node on one PostgreSQL database: a change committed through either
+reaches streams open on both (LISTEN/NOTIFY), each exactly once.
+
+PostgreSQL only: on SQLite a node is one process by design (one writer, the in-process bus), so there is no
+second process to reach; this module runs when ESSAIM_TEST_DB=postgresql.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import aiohttp
+import pytest
+
+from tests.api_helpers import api_token, call
+from tests.conftest import ENGINE, Node, NodeFactory, free_port
+from tests.streaming_helpers import SseStream, WebSocketStream, update_with
+
+pytestmark = pytest.mark.skipif(ENGINE != "postgresql", reason="SQLite nodes are one process by design")
+
+
+def second_process(first: Node) -> Node:
+    """Another server process of the same node: same database and public URL, its own port."""
+    folder = first.folder.parent / "second-process"
+    folder.mkdir()
+    return Node(folder, free_port(), first.database_url, {"ESSAIM_NODE_BASE_URL": first.base_url})
+
+
+async def test_events_cross_processes_sharing_the_database(nodes: NodeFactory, http: aiohttp.ClientSession) -> None:
+    first = await asyncio.to_thread(nodes.create, demo=True)
+    second = second_process(first)
+    await asyncio.to_thread(second.start)
+    hugo, amina = await api_token(first, "hugo"), await api_token(first, "amina")
+    on_second = await SseStream(http, f"{second.base_url}/api/v1/streaming/user", amina).open()
+    ws = f"ws://127.0.0.1:{first.port}/api/v1/streaming?stream=user:notification"
+    on_first = await WebSocketStream.open(http, ws, headers={"Authorization": f"Bearer {hugo}"})
+    try:
+        post = await call(http, "POST", f"{first.base_url}/api/v1/statuses", hugo, data={"status": "proc-1 via first"})
+        got = await on_second.expect("a post made through the first process", update_with("proc-1"))
+        assert got.payload["id"] == post["id"]
+
+        await call(http, "POST", f"{second.base_url}/api/v1/statuses/{post['id']}/favourite", amina)
+        note = await on_first.expect("a favourite made through the second process", lambda m: m.event == "notification")
+        assert (note.payload["type"], note.payload["status"]["id"]) == ("favourite", post["id"])
+
+        await call(http, "POST", f"{second.base_url}/api/v1/statuses", hugo, data={"status": "proc-2 via second"})
+        await call(http, "POST", f"{first.base_url}/api/v1/statuses", hugo, data={"status": "proc-3 fence"})
+        await on_second.expect("the fence", update_with("proc-3"))
+        copies = [m for m in on_second.seen if update_with("proc-2")(m)]
+        assert len(copies) == 1, "a post made through the stream's own process arrives once"
+    finally:
+        await on_second.close()
+        await on_first.close()
+        await asyncio.to_thread(second.stop)
