@@ -171,6 +171,24 @@ async def test_a_revoked_token_is_pushed_nothing(node: Node, service: PushServic
     assert await _queued_pushes(node, old["id"]) == [] and old_phone.requests == 0
 
 
+async def test_a_push_endpoint_on_a_private_address_is_never_contacted(node: Node, service: PushService) -> None:
+    """The outbound guard applies to push endpoints as to peers: only 127.0.0.1 is allowed to test nodes."""
+    inside = service.device()
+    inside.url = "http://192.168.0.1:9/push/inside"  # a private address the node may not reach
+    emma, karim = await _client(node, "emma"), await _client(node, "karim")
+    subscription = await _subscribe(emma, inside, mention_events=True)
+    await _post(karim, "@emma are you on the internal network?")
+
+    async def given_up() -> str | None:
+        async with database(node.database_url) as session:
+            jobs = (await session.scalars(select(Job).where(Job.kind == PUSH, Job.run_at.is_(None)))).all()
+        found = [j for j in jobs if j.payload.get("subscription_id") == int(subscription["id"])]
+        return found[0].last_error if found else None
+
+    error = await eventually(given_up, "the push to a private address given up")
+    assert "refused" in error and "192.168.0.1" in error, error
+
+
 async def test_bad_subscriptions_are_refused(node: Node, service: PushService, http: aiohttp.ClientSession) -> None:
     token = await api_token(node, "julie")
     url = f"{node.base_url}{PATH}"
