@@ -24,7 +24,9 @@ from essaim.actors.models import (
     TagFollow,
     Visibility,
 )
+from essaim.actors.push import queue_pushes
 from essaim.actors.visibility import heard_from, hears_from
+from essaim.ids import new_id
 
 
 async def fan_out(session: AsyncSession, status: Status) -> None:
@@ -63,4 +65,16 @@ async def notify(
         return
     if not await hears_from(session, recipient.id, sender_id):
         return
-    session.add(Notification(recipient_id=recipient.id, from_actor_id=sender_id, type=kind, status_id=status_id))
+    await record_notification(session, recipient_id=recipient.id, sender_id=sender_id, kind=kind, status_id=status_id)
+
+
+async def record_notification(
+    session: AsyncSession, *, recipient_id: int, sender_id: int, kind: str, status_id: int | None = None
+) -> Notification:
+    """Write a notification and queue its Web Pushes: the one place notifications are created, unchecked."""
+    notification = Notification(
+        id=new_id(), recipient_id=recipient_id, from_actor_id=sender_id, type=kind, status_id=status_id
+    )
+    session.add(notification)
+    await queue_pushes(session, notification)
+    return notification

@@ -1,12 +1,16 @@
-"""The node itself: its Application actor (which will sign the node's own fetches) and its secret key.
+"""The node itself: its Application actor (which will sign the node's own fetches), its secret key and its
+VAPID key pair (which signs its Web Pushes).
 
-Both are created once by `essaim init` and read at every start-up.
+All are created once by `essaim init` and read at every start-up; a node initialised before the
+VAPID key existed gets one at its next start-up (`vapid_key`).
 """
 
 from __future__ import annotations
 
 import secrets
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,6 +21,7 @@ from essaim.uris import LocalURIs
 
 SECRET_KEY = "secret_key"
 INSTANCE_ACTOR_ID = "instance_actor_id"
+VAPID_PRIVATE_KEY = "vapid_private_key"  # PEM (PKCS#8) of a P-256 key, RFC 8292
 
 
 async def setting(session: AsyncSession, key: str) -> str | None:
@@ -28,6 +33,9 @@ async def ensure_node(session: AsyncSession, uris: LocalURIs, domain: str) -> bo
     created = False
     if await setting(session, SECRET_KEY) is None:
         session.add(NodeSetting(key=SECRET_KEY, value=secrets.token_urlsafe(48)))
+        created = True
+    if await setting(session, VAPID_PRIVATE_KEY) is None:
+        await vapid_key(session)
         created = True
     if await setting(session, INSTANCE_ACTOR_ID) is None:
         keys = new_key_pair()
@@ -66,3 +74,20 @@ async def secret_key(session: AsyncSession) -> str:
     if value is None:
         raise LookupError("the node has no secret key: run `essaim init`")
     return value
+
+
+async def vapid_key(session: AsyncSession) -> ec.EllipticCurvePrivateKey:
+    """The node's VAPID private key, made and stored the first time it is asked for (call in a transaction)."""
+    pem = await setting(session, VAPID_PRIVATE_KEY)
+    if pem is None:
+        pem = (
+            ec.generate_private_key(ec.SECP256R1())
+            .private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+            .decode()
+        )
+        session.add(NodeSetting(key=VAPID_PRIVATE_KEY, value=pem))
+        await session.flush()
+    loaded = serialization.load_pem_private_key(pem.encode(), password=None)
+    if not isinstance(loaded, ec.EllipticCurvePrivateKey):
+        raise LookupError("the node's VAPID key is not an elliptic-curve key")
+    return loaded

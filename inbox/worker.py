@@ -16,7 +16,6 @@ worker (claims skip each other's rows); on SQLite the server process runs the on
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -36,10 +35,10 @@ from essaim.inbox.dispatch import InboxContext, dispatch
 from essaim.inbox.receive import PROCESS
 from essaim.inbox.resolve import ActorResolver
 from essaim.outbox.actions import LocalNode
+from essaim.outbox.polling import PollingWorker
 from essaim.outbox.worker import new_worker_id
 
 Clock = Callable[[], datetime]
-ERROR_PAUSE = 5.0  # seconds between claims while the database fails
 
 log = logging.getLogger(__name__)
 
@@ -54,9 +53,10 @@ class InboxSettings:
     retention: timedelta = timedelta(days=7)  # received ids and given-up jobs are kept this long
 
 
-class InboxWorker:
+class InboxWorker(PollingWorker):
     """Drains the inbox queue of one database; `start()`/`stop()` for a server, `run_once()` for tests."""
 
+    what = "inbound activities"
     kinds: tuple[str, ...] = (PROCESS,)  # the job kinds it claims (a subclass runs others: inbox/peer_jobs.py)
 
     def __init__(
@@ -69,49 +69,16 @@ class InboxWorker:
         worker_id: str | None = None,
         clock: Clock = utcnow,
     ) -> None:
+        self.settings = settings or InboxSettings()
+        super().__init__(worker_id or new_worker_id(), self.settings.batch, self.settings.poll_interval)
         self.database = database
         self.node = node
-        self.settings = settings or InboxSettings()
         self.on_processed = on_processed
-        self.worker_id = worker_id or new_worker_id()
         self.clock = clock
-        self._wake = asyncio.Event()
-        self._stopping = False
-        self._task: asyncio.Task[None] | None = None
         self._next_sweep: datetime | None = None
 
-    def start(self) -> None:
-        self._task = asyncio.create_task(self.run(), name=f"inbox worker {self.worker_id}")
-
-    def wake(self) -> None:
-        """Claim now instead of at the next poll: an activity was just queued."""
-        self._wake.set()
-
-    async def stop(self) -> None:
-        """Finish the activity being applied, hand the rest of the batch back, stop."""
-        self._stopping = True
-        self._wake.set()
-        if self._task is not None:
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
-
-    async def run(self) -> None:
-        while not self._stopping:
-            self._wake.clear()
-            pause = self.settings.poll_interval
-            try:
-                processed = await self.run_once()
-                await self._sweep_if_due()
-            except Exception:  # the database is away: try again later, without flooding the log
-                pause = max(pause, ERROR_PAUSE)
-                log.exception("claiming inbound activities failed; trying again in %g s", pause)
-                processed = 0
-            if processed >= self.settings.batch:
-                continue  # more may be waiting
-            try:
-                await asyncio.wait_for(self._wake.wait(), pause)
-            except TimeoutError:
-                pass
+    async def after_pass(self) -> None:
+        await self._sweep_if_due()
 
     async def run_once(self) -> int:
         """Claim what is due and apply it; how many jobs were taken."""
@@ -121,7 +88,7 @@ class InboxWorker:
             )
         done = 0
         for job in claimed:
-            if self._stopping:
+            if self.stopping:
                 async with self.database.transaction() as session:
                     await jobs.release(session, [j.id for j in claimed[done:]], self.worker_id)
                 break
@@ -241,6 +208,8 @@ PEER_JOB_SETTINGS = InboxSettings(batch=5, poll_interval=2.0, max_attempts=4)
 
 class PeerJobWorker(InboxWorker):
     """The inbox worker's loop over the peer-fetching job kinds."""
+
+    what = "peer jobs"
 
     def __init__(self, database: Database, node: LocalNode, resolver: Callable[[], ActorResolver], **kwargs: Any):
         super().__init__(database, node, PEER_JOB_SETTINGS, **kwargs)

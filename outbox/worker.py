@@ -37,6 +37,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol, TypeVar
 
 from aiohttp import web
 from sqlalchemy import event
@@ -245,20 +246,60 @@ class DeliveryWorker:
             await asyncio.gather(*self._in_flight, return_exceptions=True)
 
 
-def wake_on_commit(worker: DeliveryWorker) -> Callable[[], None]:
-    """Wake `worker` whenever a transaction on its database that made deliveries due commits.
+def wake_on_commit(database: Database, flag: str, wake: Callable[[], None]) -> Callable[[], None]:
+    """Call `wake` whenever a transaction on `database` whose session was marked with `flag` commits.
 
     Listens to every session of the process (SQLAlchemy's `after_commit`); sessions of other
-    databases are left alone. Returns the function that stops listening.
+    databases are left alone. Returns the function that stops listening. The delivery worker
+    listens for `DELIVERIES_DUE`, the push worker for `PUSHES_DUE`.
     """
-    engine = worker.database.engine.sync_engine
+    engine = database.engine.sync_engine
 
     def committed(session: Session) -> None:
-        if session.bind is engine and session.info.pop(DELIVERIES_DUE, False):
-            worker.wake()
+        if session.bind is engine and session.info.pop(flag, False):
+            wake()
 
     event.listen(Session, "after_commit", committed)
     return lambda: event.remove(Session, "after_commit", committed)
+
+
+class Background(Protocol):
+    """A worker that runs beside the server and can be woken: the delivery and the push workers."""
+
+    database: Database
+
+    def start(self) -> None: ...
+
+    def wake(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+W = TypeVar("W", bound=Background)
+
+
+def beside_server(
+    make: Callable[[web.Application], W], flag: str, *, key: web.AppKey[W] | None = None
+) -> Callable[[web.Application], AsyncIterator[None]]:
+    """An aiohttp cleanup context running the worker `make` builds, woken when a transaction marked `flag` commits.
+
+    `make` runs once the application has started (contexts appended before this one have run);
+    `key`, when given, stores the worker on the application; shutdown stops it gracefully.
+    """
+
+    async def context(app: web.Application) -> AsyncIterator[None]:
+        worker = make(app)
+        if key is not None:
+            app[key] = worker
+        stop_listening = wake_on_commit(worker.database, flag, worker.wake)
+        worker.start()
+        try:
+            yield
+        finally:
+            stop_listening()
+            await worker.stop()
+
+    return context
 
 
 def delivery_worker(
@@ -268,25 +309,9 @@ def delivery_worker(
     *,
     key: web.AppKey[DeliveryWorker] | None = None,
 ) -> Callable[[web.Application], AsyncIterator[None]]:
-    """An aiohttp cleanup context running a worker beside the server, stopped gracefully at shutdown.
+    """The delivery worker beside the server, woken whenever a transaction that planned deliveries commits.
 
-    `database` and `sender` read what the worker needs from the application once it has
-    started (contexts appended before this one have run); the worker wakes whenever a
-    transaction that planned deliveries commits (`wake_on_commit`); `key`, when given, stores
-    the worker on the application. Usage in web/app.py:
-    `app.cleanup_ctx.append(delivery_worker(lambda app: app[DATABASE], make_sender, key=DELIVERY_WORKER))`.
+    `database` and `sender` read what the worker needs from the started application. Usage in
+    web/federation.py: `delivery_worker(lambda app: app[DATABASE], make_sender, key=DELIVERY_WORKER)`.
     """
-
-    async def context(app: web.Application) -> AsyncIterator[None]:
-        worker = DeliveryWorker(database(app), sender(app), settings)
-        if key is not None:
-            app[key] = worker
-        stop_listening = wake_on_commit(worker)
-        worker.start()
-        try:
-            yield
-        finally:
-            stop_listening()
-            await worker.stop()
-
-    return context
+    return beside_server(lambda app: DeliveryWorker(database(app), sender(app), settings), DELIVERIES_DUE, key=key)

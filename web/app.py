@@ -13,7 +13,7 @@ from essaim.actors import node
 from essaim.config import Config
 from essaim.db import Database
 from essaim.uris import LocalURIs
-from essaim.web import federation, media_proxy
+from essaim.web import federation, media_proxy, push
 from essaim.web.ap import actors as ap_actors
 from essaim.web.ap import emojis as ap_emojis
 from essaim.web.ap import inbox as ap_inbox
@@ -21,7 +21,7 @@ from essaim.web.ap import wellknown
 from essaim.web.api.middleware import RateLimiter, api_middleware
 from essaim.web.api.routes import ROUTE_TABLES
 from essaim.web.errors import error_middleware
-from essaim.web.keys import CONFIG, DATABASE, SECRET, URIS
+from essaim.web.keys import CONFIG, DATABASE, SECRET, URIS, VAPID_KEY
 from essaim.web.pages import admin, auth, profiles, settings, tags
 from essaim.web.pages.context import page_context
 from essaim.web.scheduler import scheduler
@@ -46,6 +46,7 @@ def create_app(config: Config) -> web.Application:
     app.cleanup_ctx.append(federation.http_client)
     app.cleanup_ctx.append(federation.thread_backfill)  # after the client and the policy: it fetches
     app.cleanup_ctx.append(federation.deliveries)  # after the client: it sends with it
+    app.cleanup_ctx.append(push.pushes)  # after the client: it sends with it
     app.cleanup_ctx.append(media_proxy.remote_media_cache)  # after the client: it fetches with it
     app.cleanup_ctx.append(ap_inbox.processing)  # after deliveries: it wakes them
     app.cleanup_ctx.append(streaming_bus.streaming)  # after the database: it observes its commits
@@ -81,12 +82,14 @@ def create_app(config: Config) -> web.Application:
 
 
 async def _database(app: web.Application) -> AsyncIterator[None]:
-    """Open the database, refuse a schema the code does not match, load the node's secret."""
+    """Open the database, refuse a schema the code does not match, load the node's secret and VAPID key."""
     database = Database(app[CONFIG].database.url)
     try:
         await database.check_schema()
         async with database.session() as session:
             app[SECRET] = (await node.secret_key(session)).encode()
+        async with database.transaction() as session:  # made here for nodes initialised before Web Push
+            app[VAPID_KEY] = await node.vapid_key(session)
         app[DATABASE] = database
         yield
     finally:

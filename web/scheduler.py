@@ -1,7 +1,8 @@
 """Periodic sweeps in the server process (APScheduler): closing polls whose time is up, forgetting
 delivery-ledger rows settled long ago (without it the ledger grows with every post forever),
-removing media no post holds any more (peers' cached copies, uploads never posted), and deleting
-mutes whose time is up (reads already ignore them: the sweep only keeps the table small).
+removing media no post holds any more (peers' cached copies, uploads never posted), deleting
+mutes whose time is up (reads already ignore them: the sweep only keeps the table small), and
+forgetting Web Pushes given up on a week ago.
 
 The state the sweeps act on lives in the database, so nothing is lost on restart: a poll that
 expired while the node was down is closed by the first sweep after it starts. Added to the
@@ -18,7 +19,9 @@ from pathlib import Path
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from essaim.actors.jobs import forget_given_up
 from essaim.actors.models.base import utcnow
+from essaim.actors.push import PUSH
 from essaim.outbox import delivery
 from essaim.outbox.actions import LocalNode
 from essaim.outbox.actions.media import forget_unattached_media
@@ -31,6 +34,8 @@ POLL_SWEEP_SECONDS = 10
 LEDGER_SWEEP_SECONDS = 3600
 MEDIA_SWEEP_SECONDS = 3600
 MUTE_SWEEP_SECONDS = 3600
+PUSH_SWEEP_SECONDS = 3600
+PUSHES_KEPT_FOR = timedelta(days=7)  # a push given up on stays this long, with its error, for an operator
 # The ledger answers "did my post reach them?": a month covers any question about a recent post.
 LEDGER_KEPT_FOR = timedelta(days=30)
 
@@ -68,6 +73,13 @@ async def sweep_mutes(app: web.Application) -> None:
         log.info("deleted %d expired mute(s)", forgotten)
 
 
+async def sweep_pushes(app: web.Application) -> None:
+    async with app[DATABASE].transaction() as session:
+        forgotten = await forget_given_up(session, [PUSH], utcnow() - PUSHES_KEPT_FOR)
+    if forgotten:
+        log.info("forgot %d Web Push(es) given up on over %s ago", forgotten, PUSHES_KEPT_FOR)
+
+
 async def scheduler(app: web.Application) -> AsyncIterator[None]:
     """Run the sweeps while the application runs; one run of each at a time, missed runs merged."""
     jobs = AsyncIOScheduler(timezone=UTC)
@@ -76,6 +88,7 @@ async def scheduler(app: web.Application) -> AsyncIterator[None]:
         "ledger": (sweep_ledger, LEDGER_SWEEP_SECONDS),
         "media": (sweep_media, MEDIA_SWEEP_SECONDS),
         "mutes": (sweep_mutes, MUTE_SWEEP_SECONDS),
+        "pushes": (sweep_pushes, PUSH_SWEEP_SECONDS),
     }
     for name, (sweep, seconds) in sweeps.items():
         jobs.add_job(

@@ -20,6 +20,7 @@ from essaim.actors.models.node import NodeSetting
 from essaim.actors.models.notification import Notification, NotificationType
 from essaim.actors.models.oauth import IdempotencyKey, OAuthApplication, OAuthAuthorizationCode, OAuthToken
 from essaim.actors.models.poll import Poll, PollVote
+from essaim.actors.models.push import PushSubscription
 from essaim.actors.models.relations import AccountNote, Endorsement, FeaturedTag, Mute, TagFollow
 from essaim.actors.models.status import Mention, Status, StatusEdit, StatusTag, Tag, Visibility
 from essaim.actors.models.tombstone import Tombstone
@@ -68,6 +69,7 @@ __all__ = [
     "OAuthToken",
     "Poll",
     "PollVote",
+    "PushSubscription",
     "RepliesPolicy",
     "Report",
     "ReportCategory",

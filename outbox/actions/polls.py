@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from essaim.actors.feeds import notify
-from essaim.actors.models import Actor, Notification, NotificationType, Poll, PollVote, Status
+from essaim.actors.feeds import notify, record_notification
+from essaim.actors.models import Actor, NotificationType, Poll, PollVote, Status
 from essaim.actors.models.base import utcnow
 from essaim.actors.visibility import visible_to
 from essaim.outbox.actions import Invalid, LocalNode, NotFound
@@ -108,13 +108,12 @@ async def close_expired_polls(session: AsyncSession, now: datetime, node: LocalN
             await federate_poll_counts(session, poll, node)
         if author is not None and author.domain is None:
             # Mastodon tells authors their own poll ended; `notify` skips self-notifications by design.
-            session.add(
-                Notification(
-                    recipient_id=author_id,
-                    from_actor_id=author_id,
-                    type=NotificationType.POLL.value,
-                    status_id=poll.status_id,
-                )
+            await record_notification(
+                session,
+                recipient_id=author_id,
+                sender_id=author_id,
+                kind=NotificationType.POLL.value,
+                status_id=poll.status_id,
             )
     await session.flush()
     return len(rows)

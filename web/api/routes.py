@@ -27,6 +27,7 @@ from essaim.web.api.v1 import (
     mutes,
     notifications,
     polls,
+    push,
     reports,
     statuses,
     tags,
@@ -72,6 +73,7 @@ ROUTE_TABLES: list[web.RouteTableDef] = [
     filters_v2.routes,
     filter_rules.routes,
     markers.routes,
+    push.routes,
     conversations.routes,
     admin_hosts.routes,
 ]

@@ -7,6 +7,7 @@ crash on a 404 there, so they must answer, and answer the truth (nothing yet).
 from __future__ import annotations
 
 import asyncio
+import base64
 from typing import Any
 
 import aiohttp
@@ -83,7 +84,9 @@ async def test_instance_v2(demo_node: Node, http: aiohttp.ClientSession) -> None
     assert info["icon"] == [] and info["rules"] == []
     configuration = info["configuration"]
     assert configuration["urls"] == {"streaming": f"ws://{demo_node.domain}"}, "streams are served by the node itself"
-    assert configuration["vapid"] == {"public_key": ""} and configuration["translation"] == {"enabled": False}
+    vapid_key = base64.urlsafe_b64decode(configuration["vapid"]["public_key"])
+    assert len(vapid_key) == 65 and vapid_key[0] == 4, "an uncompressed P-256 point: the node's VAPID key"
+    assert configuration["translation"] == {"enabled": False}
     assert configuration["accounts"]["max_pinned_statuses"] == 5
     assert configuration["accounts"]["max_profile_fields"] == 4
     assert {k: configuration[k] for k in LIMITS} == LIMITS

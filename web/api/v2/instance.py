@@ -5,8 +5,9 @@ from __future__ import annotations
 from aiohttp import web
 
 from essaim.federation.nodeinfo import REPOSITORY
+from essaim.federation.webpush import vapid_public_key
 from essaim.web.api.v1.instance import VERSION, configuration, node_facts
-from essaim.web.keys import CONFIG, URIS
+from essaim.web.keys import CONFIG, URIS, VAPID_KEY
 
 routes = web.RouteTableDef()
 API_VERSION = 2  # Mastodon 4.3's `api_versions.mastodon`
@@ -32,7 +33,7 @@ async def instance(request: web.Request) -> web.Response:
             "configuration": configuration()
             | {
                 "urls": {"streaming": uris.streaming},
-                "vapid": {"public_key": ""},
+                "vapid": {"public_key": vapid_public_key(request.app[VAPID_KEY])},
                 "translation": {"enabled": False},
                 "limited_federation": config.federation.mode == "allowlist",
             },
