@@ -38,3 +38,8 @@ MAX_LANGUAGES: Final = 20
 # Lists
 MAX_LISTS: Final = 50  # per person, as Mastodon
 LIST_TITLE_LIMIT: Final = 255
+
+# Scheduled posts, as Mastodon
+SCHEDULED_MIN_DELAY: Final = 300  # seconds ahead, at least
+MAX_SCHEDULED: Final = 300  # waiting at once, per person
+MAX_SCHEDULED_PER_DAY: Final = 25  # waiting for one day, per person

@@ -2,6 +2,7 @@
 
 from essaim.actors.models.account import Account, WebSession
 from essaim.actors.models.actor import Actor, ActorLanguage, ActorSkill, ActorType
+from essaim.actors.models.announcement import Announcement, AnnouncementDismissal, AnnouncementReaction
 from essaim.actors.models.base import Base
 from essaim.actors.models.delivery import Delivery, DeliveryState, GoneInbox, HostHealth
 from essaim.actors.models.emoji import CustomEmoji
@@ -18,12 +19,17 @@ from essaim.actors.models.node import NodeSetting
 from essaim.actors.models.notification import Notification, NotificationType
 from essaim.actors.models.oauth import IdempotencyKey, OAuthApplication, OAuthAuthorizationCode, OAuthToken
 from essaim.actors.models.poll import Poll, PollVote
+from essaim.actors.models.scheduled import ScheduledStatus
 from essaim.actors.models.status import Mention, Status, StatusEdit, StatusTag, Tag, Visibility
+from essaim.actors.models.suggestion import SuggestionDismissal
 from essaim.actors.models.tombstone import Tombstone
 
 __all__ = [
     "Account",
     "Actor",
+    "Announcement",
+    "AnnouncementDismissal",
+    "AnnouncementReaction",
     "ActorLanguage",
     "ActorSkill",
     "ActorType",
@@ -59,10 +65,12 @@ __all__ = [
     "RepliesPolicy",
     "Report",
     "ReportCategory",
+    "ScheduledStatus",
     "Status",
     "StatusEdit",
     "StatusPin",
     "StatusTag",
+    "SuggestionDismissal",
     "Tag",
     "Tombstone",
     "Visibility",

@@ -25,6 +25,7 @@ from essaim.web.api.v1 import (
     notifications,
     polls,
     reports,
+    scheduled_statuses,
     statuses,
     timelines,
 )
@@ -47,6 +48,7 @@ ROUTE_TABLES: list[web.RouteTableDef] = [
     admin_domain_blocks.routes,
     admin_reports.routes,
     statuses.routes,
+    scheduled_statuses.routes,
     deliveries.routes,
     polls.routes,
     media.routes,
