@@ -29,6 +29,7 @@ from essaim.web.api.v1 import (
     reports,
     scheduled_statuses,
     statuses,
+    suggestions,
     timelines,
 )
 from essaim.web.api.v2 import filters as filters_v2
@@ -47,6 +48,7 @@ ROUTE_TABLES: list[web.RouteTableDef] = [
     directory.routes,
     credentials.routes,
     follows.routes,
+    suggestions.routes,
     blocks.routes,
     reports.routes,
     admin_domain_blocks.routes,
