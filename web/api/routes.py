@@ -31,6 +31,7 @@ from essaim.web.api.v1 import (
     statuses,
     suggestions,
     timelines,
+    trends,
 )
 from essaim.web.api.v2 import filters as filters_v2
 from essaim.web.api.v2 import instance as instance_v2
@@ -60,6 +61,7 @@ ROUTE_TABLES: list[web.RouteTableDef] = [
     media.routes,
     media_v2.routes,
     timelines.routes,
+    trends.routes,
     notifications.routes,
     search.routes,
     bookmarks.routes,
