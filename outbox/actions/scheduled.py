@@ -34,7 +34,7 @@ def check_scheduled_at(scheduled_at: datetime, now: datetime) -> datetime:
 async def _check_room(session: AsyncSession, author: Account, scheduled_at: datetime, moving: int | None) -> None:
     """Mastodon's caps: so many waiting posts in all, and so many on one day."""
     mine = select(func.count()).where(ScheduledStatus.account_id == author.id, ScheduledStatus.id != (moving or 0))
-    if (await session.scalar(mine) or 0) >= limits.MAX_SCHEDULED and moving is None:
+    if moving is None and (await session.scalar(mine) or 0) >= limits.MAX_SCHEDULED:
         raise Invalid(f"You cannot schedule more than {limits.MAX_SCHEDULED} posts")
     start = scheduled_at.replace(hour=0, minute=0, second=0, microsecond=0)
     same_day = mine.where(ScheduledStatus.scheduled_at >= start, ScheduledStatus.scheduled_at < start + DAY)

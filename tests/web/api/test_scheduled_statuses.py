@@ -160,3 +160,44 @@ async def test_a_post_due_while_the_node_was_down_is_published_and_federated(
     async with database(one.database_url) as session:
         held = await session.scalar(select(MediaAttachment).where(MediaAttachment.id == int(media["id"])))
         assert held is not None and held.status_id == int(post["id"]) and held.scheduled_status_id is None
+
+
+async def _fall_due(node: Node, scheduled_id: str) -> None:
+    """Move the post's time into the past: the running node's sweep takes it within SCHEDULED_SWEEP_SECONDS."""
+    async with database(node.database_url) as session:
+        await session.execute(
+            update(ScheduledStatus)
+            .where(ScheduledStatus.id == int(scheduled_id))
+            .values(scheduled_at=datetime.now(UTC) - timedelta(seconds=1))
+        )
+
+
+async def test_the_running_node_publishes_a_poll_and_drops_what_it_cannot_post(
+    site: tuple[Node, dict[str, str]],
+) -> None:
+    node, tokens = site
+    sofia, hugo = mastodon(node, tokens["sofia"]), mastodon(node, tokens["hugo"])
+    poll = await asyncio.to_thread(sofia.make_poll, ["Tea", "Coffee"], expires_in=3600, multiple=True)
+    with_poll = await asyncio.to_thread(sofia.status_post, "Scheduled poll", poll=poll, scheduled_at=_later(30))
+    assert with_poll["params"]["poll"]["options"] == ["Tea", "Coffee"]
+    target = await asyncio.to_thread(hugo.status_post, "Soon deleted")
+    orphan = await asyncio.to_thread(
+        sofia.status_post, "Scheduled orphan reply", in_reply_to_id=target["id"], scheduled_at=_later(30)
+    )
+    await asyncio.to_thread(hugo.status_delete, target["id"])
+    for scheduled in (with_poll, orphan):
+        await _fall_due(node, scheduled["id"])
+
+    async def published() -> Any:
+        home = await asyncio.to_thread(hugo.timeline_home, limit=40)
+        return next((s for s in home if "Scheduled poll" in s["content"]), None)
+
+    posted = await eventually(published, "the scheduled poll in a follower's home", timeout=30)
+    assert [o["title"] for o in posted["poll"]["options"]] == ["Tea", "Coffee"] and posted["poll"]["multiple"]
+
+    async def gone() -> bool:
+        return not await asyncio.to_thread(sofia.scheduled_statuses)
+
+    await eventually(gone, "both scheduled posts taken", timeout=30)
+    mine = await asyncio.to_thread(sofia.account_statuses, (await asyncio.to_thread(sofia.me))["id"], limit=40)
+    assert all("orphan reply" not in s["content"] for s in mine), "its reply target is gone: dropped, not posted"
