@@ -44,6 +44,7 @@ async def directory(session: AsyncSession, page: DirectoryPage, viewer_id: int |
     if page.order == "new":
         query = query.order_by(Actor.published.desc(), Actor.id.desc())
     else:
-        latest = select(func.max(Status.published)).where(Status.actor_id == Actor.id).scalar_subquery()
+        # ids are time-ordered: the newest post's id answers from the (actor_id, id) index
+        latest = select(func.max(Status.id)).where(Status.actor_id == Actor.id).scalar_subquery()
         query = query.order_by(latest.is_(None), latest.desc(), Actor.id.desc())
     return (await session.scalars(query.offset(page.offset).limit(page.limit))).all()
