@@ -44,3 +44,8 @@ FILTER_KEYWORD_LIMIT: Final = 512
 MAX_FILTER_KEYWORDS: Final = 100  # per filter, so matching a page stays cheap
 MAX_FILTERS: Final = 100  # per person, for the same reason
 FILTER_MAX_EXPIRY: Final = 10 * 365 * 24 * 3600  # seconds; longer is "never" (no expires_in)
+
+# Scheduled posts, as Mastodon
+SCHEDULED_MIN_DELAY: Final = 300  # seconds ahead, at least
+MAX_SCHEDULED: Final = 300  # waiting at once, per person
+MAX_SCHEDULED_PER_DAY: Final = 25  # waiting for one day, per person

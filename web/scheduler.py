@@ -1,12 +1,13 @@
-"""Periodic sweeps in the server process (APScheduler): closing polls whose time is up, forgetting
-delivery-ledger rows settled long ago (without it the ledger grows with every post forever),
-removing media no post holds any more (peers' cached copies, uploads never posted), deleting
-mutes whose time is up (reads already ignore them: the sweep only keeps the table small), and
-forgetting Web Pushes given up on a week ago.
+"""Periodic sweeps in the server process (APScheduler): closing polls whose time is up, publishing
+scheduled posts that fell due, forgetting delivery-ledger rows settled long ago (without it the
+ledger grows with every post forever), removing media no post holds any more (peers' cached
+copies, uploads never posted), deleting mutes whose time is up (reads already ignore them: the
+sweep only keeps the table small), and forgetting Web Pushes given up on a week ago.
 
 The state the sweeps act on lives in the database, so nothing is lost on restart: a poll that
-expired while the node was down is closed by the first sweep after it starts. Added to the
-application with `app.cleanup_ctx.append(scheduler)`, after the database context.
+expired while the node was down is closed, and a post that fell due published, by the first sweep
+after it starts. Added to the application with `app.cleanup_ctx.append(scheduler)`, after the
+database context.
 """
 
 from __future__ import annotations
@@ -23,14 +24,16 @@ from essaim.actors.jobs import forget_given_up
 from essaim.actors.models.base import utcnow
 from essaim.actors.push import PUSH
 from essaim.outbox import delivery
-from essaim.outbox.actions import LocalNode
+from essaim.outbox.actions import ActionError, LocalNode
 from essaim.outbox.actions.media import forget_unattached_media
 from essaim.outbox.actions.mutes import forget_expired_mutes
 from essaim.outbox.actions.polls import close_expired_polls
+from essaim.outbox.actions.scheduled import drop_scheduled, due_scheduled, publish_scheduled
 from essaim.outbox.media_processing import remove_file
 from essaim.web.keys import CONFIG, DATABASE, URIS
 
 POLL_SWEEP_SECONDS = 10
+SCHEDULED_SWEEP_SECONDS = 10
 LEDGER_SWEEP_SECONDS = 3600
 MEDIA_SWEEP_SECONDS = 3600
 MUTE_SWEEP_SECONDS = 3600
@@ -47,6 +50,21 @@ async def sweep_polls(app: web.Application) -> None:
         closed = await close_expired_polls(session, utcnow(), LocalNode(app[URIS], app[CONFIG].node.domain))
     if closed:
         log.info("closed %d expired poll(s)", closed)
+
+
+async def sweep_scheduled(app: web.Application) -> None:
+    """Publish the posts that fell due, each in its own transaction: one that cannot be posted is dropped."""
+    node = LocalNode(app[URIS], app[CONFIG].node.domain)
+    async with app[DATABASE].session() as session:
+        due = await due_scheduled(session, utcnow())
+    for scheduled_id in due:
+        try:
+            async with app[DATABASE].transaction() as session:
+                await publish_scheduled(session, scheduled_id, node, utcnow())
+        except ActionError as refused:
+            log.warning("dropped scheduled post %d: %s", scheduled_id, refused.message)
+            async with app[DATABASE].transaction() as session:
+                await drop_scheduled(session, scheduled_id)
 
 
 async def sweep_ledger(app: web.Application) -> None:
@@ -85,6 +103,7 @@ async def scheduler(app: web.Application) -> AsyncIterator[None]:
     jobs = AsyncIOScheduler(timezone=UTC)
     sweeps: dict[str, tuple[Callable[[web.Application], Awaitable[None]], int]] = {
         "polls": (sweep_polls, POLL_SWEEP_SECONDS),
+        "scheduled": (sweep_scheduled, SCHEDULED_SWEEP_SECONDS),
         "ledger": (sweep_ledger, LEDGER_SWEEP_SECONDS),
         "media": (sweep_media, MEDIA_SWEEP_SECONDS),
         "mutes": (sweep_mutes, MUTE_SWEEP_SECONDS),

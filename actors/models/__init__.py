@@ -2,6 +2,7 @@
 
 from essaim.actors.models.account import Account, WebSession
 from essaim.actors.models.actor import Actor, ActorLanguage, ActorSkill, ActorType
+from essaim.actors.models.announcement import Announcement, AnnouncementDismissal, AnnouncementReaction
 from essaim.actors.models.base import Base
 from essaim.actors.models.conversation import Conversation, ConversationStatus
 from essaim.actors.models.delivery import Delivery, DeliveryState, GoneInbox, HostHealth
@@ -22,13 +23,18 @@ from essaim.actors.models.oauth import IdempotencyKey, OAuthApplication, OAuthAu
 from essaim.actors.models.poll import Poll, PollVote
 from essaim.actors.models.push import PushSubscription
 from essaim.actors.models.relations import AccountNote, Endorsement, FeaturedTag, Mute, TagFollow
+from essaim.actors.models.scheduled import ScheduledStatus
 from essaim.actors.models.status import Mention, Status, StatusEdit, StatusTag, Tag, Visibility
+from essaim.actors.models.suggestion import SuggestionDismissal
 from essaim.actors.models.tombstone import Tombstone
 
 __all__ = [
     "Account",
     "AccountNote",
     "Actor",
+    "Announcement",
+    "AnnouncementDismissal",
+    "AnnouncementReaction",
     "ActorLanguage",
     "ActorSkill",
     "ActorType",
@@ -73,10 +79,12 @@ __all__ = [
     "RepliesPolicy",
     "Report",
     "ReportCategory",
+    "ScheduledStatus",
     "Status",
     "StatusEdit",
     "StatusPin",
     "StatusTag",
+    "SuggestionDismissal",
     "Tag",
     "TagFollow",
     "Tombstone",

@@ -18,6 +18,10 @@ class MediaAttachment(Base):
     status_id: Mapped[int | None] = mapped_column(
         BigInteger, ForeignKey("statuses.id", ondelete="SET NULL"), default=None, index=True
     )
+    # Held by a post scheduled for later (actors/models/scheduled.py): kept by the sweep, taken by no other post.
+    scheduled_status_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("scheduled_statuses.id", ondelete="SET NULL"), default=None, index=True
+    )
     position: Mapped[int] = mapped_column(default=0)
     type: Mapped[str] = mapped_column(String(16), default="image")  # image | gifv | video | audio | unknown
     state: Mapped[str] = mapped_column(String(16), default="processing")  # processing | ready | failed

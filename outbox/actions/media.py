@@ -131,11 +131,12 @@ async def detach_media(session: AsyncSession, which: ColumnElement[bool]) -> Non
 
 
 async def forget_unattached_media(session: AsyncSession, now: datetime) -> list[str]:
-    """Remove rows no post holds: peers' media at once, uploads after UNATTACHED_KEPT_FOR (as Mastodon).
+    """Remove rows no post (published or scheduled) holds: peers' media at once, uploads after
+    UNATTACHED_KEPT_FOR (as Mastodon).
 
     Returns the files to remove (relative to `media.dir`): the caller unlinks them once this commits.
     """
-    unattached = MediaAttachment.status_id.is_(None)
+    unattached = MediaAttachment.status_id.is_(None) & MediaAttachment.scheduled_status_id.is_(None)
     stale = or_(MediaAttachment.remote_url.is_not(None), MediaAttachment.created_at < now - UNATTACHED_KEPT_FOR)
     rows = (
         await session.execute(

@@ -129,6 +129,7 @@ async def _check_media(
     attachable: ColumnElement[bool] = MediaAttachment.status_id.is_(None)
     if editing is not None:
         attachable = attachable | (MediaAttachment.status_id == editing.id)
+    attachable = attachable & MediaAttachment.scheduled_status_id.is_(None)  # a post scheduled for later holds them
     query = select(MediaAttachment).where(
         MediaAttachment.id.in_(wanted), MediaAttachment.actor_id == author.actor_id, attachable
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
@@ -86,6 +87,17 @@ class Params:
         if minimum is not None and number < minimum:
             raise ApiError(422, f"{name} must be at least {minimum}")
         return number
+
+    def moment(self, name: str) -> datetime | None:
+        """An ISO 8601 date and time (UTC when it names no offset), or absent."""
+        value = self.text(name)
+        if not value:
+            return None
+        try:
+            moment = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise ApiError(422, f"{name} must be an ISO 8601 date and time") from None
+        return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
     def id(self, name: str) -> int | None:
         """An id parameter: numeric string of a 64-bit id, or absent."""

@@ -44,6 +44,7 @@ from essaim.web.api.node import local_node
 from essaim.web.api.pagination import page_request
 from essaim.web.api.params import Params, parse_id
 from essaim.web.api.render import accounts_json, page_response, statuses_json
+from essaim.web.api.v1.scheduled_statuses import schedule
 from essaim.web.errors import ApiError
 from essaim.web.federation import backfill_replies
 from essaim.web.keys import DATABASE, URIS
@@ -122,7 +123,11 @@ def _draft(params: Params) -> StatusDraft:
 async def create(request: web.Request) -> web.Response:
     token = await authenticate(request, "write:statuses")
     author, node = token.user, local_node(request)
-    draft = _draft(await Params.of(request))
+    params = await Params.of(request)
+    draft = _draft(params)
+    scheduled_at = params.moment("scheduled_at")
+    if scheduled_at is not None:
+        return await schedule(request, token, draft, scheduled_at)
     database = request.app[DATABASE]
     key = check_idempotency_key(request.headers.get("Idempotency-Key"))
     try:
