@@ -82,8 +82,12 @@ class _Socket:
         """Send the reader's events until the subscription closes (or the token is revoked), then close."""
         heartbeat = self.request.app[CONFIG].streaming.heartbeat_seconds
         async for message in messages(self.request.app, subscription, self.reader, heartbeat):
-            if message is not None:
-                await self.send({"stream": message.stream.label, "event": message.event, "payload": message.payload})
+            if message is None:
+                continue
+            sent: dict[str, Any] = {"stream": message.stream.label, "event": message.event}
+            if message.payload is not None:  # Mastodon leaves out a payload it does not have
+                sent["payload"] = message.payload
+            await self.send(sent)
         if subscription.overflowed:
             await self.ws.close(code=WSCloseCode.TRY_AGAIN_LATER, message=b"too far behind")
         elif subscription.closed:
