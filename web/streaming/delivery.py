@@ -80,7 +80,7 @@ def _shows(stream: Stream, viewer_id: int | None) -> ColumnElement[bool] | None:
     return None
 
 
-def _shown(stream: Stream, viewer_id: int | None, status_id: int) -> Select[tuple[int]] | None:
+def _shown(stream: Stream, viewer_id: int | None, status_id: int) -> Select[int] | None:
     """The post's id if it belongs on this stream for this reader (None: it never does)."""
     if stream.name == "list":  # as the list timeline (web/api/v1/timelines.list_timeline)
         if viewer_id is None:
