@@ -4,7 +4,8 @@ The token comes as `Authorization: Bearer`, `?access_token=` or as the `Sec-WebS
 by browsers (which cannot set headers); in that case the protocol is echoed back, as Mastodon does. An
 invalid token, or a `?stream=` the caller may not read, is refused at the handshake (401/403/404 JSON).
 Once open, `{"type": "subscribe"|"unsubscribe", "stream": …, "tag": …, "list": …}` messages add and
-remove streams; events arrive as `{"stream": [...], "event": …, "payload": "<JSON string>"}`. A message
+remove streams; events arrive as `{"stream": [...], "event": …, "payload": "<JSON string>"}` (no `payload`
+for `filters_changed`, as Mastodon). A message
 that is not understood (garbage, binary, a stream one may not read) is answered with
 `{"error": …, "status": …}` and the socket stays open; so is a subscription past `MAX_STREAMS` (429).
 Pings every `streaming.heartbeat_seconds`.
