@@ -141,6 +141,13 @@ async def test_filters_act_on_streams_in_their_contexts(node: Node, http: aiohtt
         await listener.expect("filters_changed after a deletion", lambda m: m.event == "filters_changed")
         await post(http, node, hugo, "brocoli-2 soup")
         await listener.expect("the post once the filter is gone", update_with("brocoli-2"))
+
+        await call(http, "POST", filters, amina, json=rule("Quiet", "hide", "radis", "notifications"))
+        await post(http, node, hugo, "@amina radis-1 mention")
+        await post(http, node, hugo, "@amina fence-n1 mention")
+        note = await listener.expect("the later mention", lambda m: m.event == "notification")
+        assert "fence-n1" in note.payload["status"]["content"], "the filtered mention sent no notification"
+        assert mentions_text(listener.seen, "radis-1"), "a notifications filter leaves the home stream alone"
     finally:
         await asyncio.to_thread(handle.close)
         await socket.close()
