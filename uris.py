@@ -36,6 +36,9 @@ class LocalURIs:
     def following(self, actor_id: int) -> str:
         return f"{self.actor(actor_id)}/following"
 
+    def featured(self, actor_id: int) -> str:
+        return f"{self.actor(actor_id)}/collections/featured"
+
     def status(self, actor_id: int, status_id: int) -> str:
         return f"{self.actor(actor_id)}/statuses/{status_id}"
 

@@ -188,6 +188,7 @@ def set_local_uris(actor: Actor, uris: LocalURIs) -> None:
     actor.outbox_uri = uris.outbox(actor.id)
     actor.followers_uri = uris.followers(actor.id)
     actor.following_uri = uris.following(actor.id)
+    actor.featured_uri = uris.featured(actor.id)
     actor.shared_inbox_uri = uris.shared_inbox
 
 

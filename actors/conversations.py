@@ -9,7 +9,7 @@ person may still read, so a conversation never shows a post to someone it did no
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import Select, and_, func, or_, select, union
@@ -35,22 +35,28 @@ async def thread_root(session: AsyncSession, status: Status) -> int:
     return root
 
 
-def _reached(status: Status) -> Select[int]:
+def _reached(status: Status, only: Collection[int] | None) -> Select[int]:
     """Local people a direct post reaches: its author and those it mentions who may hear from the author."""
     author = select(Actor.id.label("owner_id")).where(Actor.id == status.actor_id)
     mentioned = select(Mention.actor_id.label("owner_id")).where(Mention.status_id == status.id)
     everyone = union(author, mentioned).subquery()
     hearing = or_(everyone.c.owner_id == status.actor_id, heard_from(everyone.c.owner_id, status.actor_id))
     local = select(Actor.id).where(Actor.id == everyone.c.owner_id, Actor.domain.is_(None)).exists()
-    return select(everyone.c.owner_id).where(hearing, local)
+    reached = select(everyone.c.owner_id).where(hearing, local)
+    return reached if only is None else reached.where(everyone.c.owner_id.in_(only))
 
 
-async def add_to_conversations(session: AsyncSession, status: Status) -> None:
-    """File a new direct post into the conversations of the local people it reaches (nothing for other posts)."""
-    if status.visibility != Visibility.DIRECT.value or status.reblog_of_id is not None:
+async def add_to_conversations(session: AsyncSession, status: Status, only: Collection[int] | None = None) -> None:
+    """File a direct post into the conversations of the local people it reaches (nothing for other posts);
+    `only` those people (an edit's newly mentioned), when given."""
+    if (
+        status.visibility != Visibility.DIRECT.value
+        or status.reblog_of_id is not None
+        or (only is not None and not only)
+    ):
         return
     root = await thread_root(session, status)
-    for owner in (await session.scalars(_reached(status))).all():
+    for owner in (await session.scalars(_reached(status, only))).all():
         unread = owner != status.actor_id
         await insert_ignoring_duplicates(
             session, Conversation, actor_id=owner, root_id=root, last_status_id=status.id, unread=unread

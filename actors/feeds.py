@@ -13,13 +13,24 @@ from sqlalchemy import BigInteger, Select, insert, literal, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from essaim.actors.conversations import add_to_conversations
-from essaim.actors.models import Actor, Follow, HomeFeedEntry, Mention, Notification, Status, Visibility
+from essaim.actors.models import (
+    Actor,
+    Follow,
+    HomeFeedEntry,
+    Mention,
+    Notification,
+    Status,
+    StatusTag,
+    TagFollow,
+    Visibility,
+)
 from essaim.actors.visibility import heard_from, hears_from
 
 
 async def fan_out(session: AsyncSession, status: Status) -> None:
-    """Home feeds of a local author, of local followers (unless direct) and of local mentioned actors;
-    a direct post also goes into their conversations.
+    """Home feeds of a local author, of local followers (unless direct), of local people following one of
+    a public post's hashtags (as Mastodon, public posts only) and of local mentioned actors; a direct post
+    also goes into their conversations.
 
     Remote actors have no home feed here: a row for a remote author would never be read.
     """
@@ -30,6 +41,10 @@ async def fan_out(session: AsyncSession, status: Status) -> None:
         owners.append(
             followers.where(Follow.followee_id == status.actor_id, Follow.accepted.is_(True), Actor.domain.is_(None))
         )
+    if status.visibility == Visibility.PUBLIC.value:
+        tag_followers = select(TagFollow.actor_id.label("owner_id")).join(Actor, Actor.id == TagFollow.actor_id)
+        tagged = select(StatusTag.tag_id).where(StatusTag.status_id == status.id)
+        owners.append(tag_followers.where(TagFollow.tag_id.in_(tagged), Actor.domain.is_(None)))
     mentioned = select(Mention.actor_id.label("owner_id")).join(Actor, Actor.id == Mention.actor_id)
     owners.append(mentioned.where(Mention.status_id == status.id, Actor.domain.is_(None)))
     everyone = union(*owners).subquery()

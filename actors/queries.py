@@ -11,10 +11,10 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, selectinload
 
-from essaim.actors.models import Account, Actor, ActorType, Follow, Status, StatusTag, Tag, Visibility
+from essaim.actors.models import Account, Actor, ActorType, Follow, Status, StatusPin, StatusTag, Tag, Visibility
 from essaim.actors.models.account import STAFF_ROLES
 from essaim.actors.models.base import utcnow
-from essaim.actors.visibility import PUBLIC_VISIBILITIES
+from essaim.actors.visibility import PUBLIC_VISIBILITIES, visible_to
 
 
 def with_profile(query: Select[Actor]) -> Select[Actor]:
@@ -200,3 +200,22 @@ async def public_tagged_posts(session: AsyncSession, tag: str, limit: int) -> Se
         .limit(limit)
     )
     return [(status, actor) for status, actor in await session.execute(query)]
+
+
+async def pinned_posts(session: AsyncSession, actor_id: int, viewer_id: int | None) -> Sequence[Status]:
+    """The actor's pinned posts that `viewer_id` (None: anyone) may read, last pinned first."""
+    query = (
+        select(Status)
+        .join(StatusPin, StatusPin.status_id == Status.id)
+        .where(StatusPin.actor_id == actor_id, Status.actor_id == actor_id, visible_to(viewer_id))
+        .order_by(StatusPin.id.desc())
+    )
+    return (await session.scalars(query)).all()
+
+
+async def follower_uris(session: AsyncSession, actor_id: int, *, domain: str | None) -> Sequence[str]:
+    """Ids of the actor's accepted followers on one server: `domain` (host[:port]), or this node when None."""
+    on_server = Actor.domain.is_(None) if domain is None else func.lower(Actor.domain) == domain.lower()
+    query = select(Actor.uri).join(Follow, Follow.follower_id == Actor.id)
+    query = query.where(Follow.followee_id == actor_id, Follow.accepted.is_(True), on_server)
+    return (await session.scalars(query.order_by(Actor.uri))).all()

@@ -2,7 +2,8 @@
 
 An account is shown when it is a remote actor or a local one whose sign-in is enabled:
 a disabled colleague has left, and the node's own Application actor is not a person.
-Relationships are read for a whole list of accounts at once (one query per direction and kind).
+Relationships (follows, blocks, and the viewer's mutes in force, endorsements and notes) are read
+for a whole list of accounts at once (one query per direction and kind).
 Two actors are `separated` — they may not follow each other — when either blocked the other or
 either lives on a suspended server.
 """
@@ -11,12 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from essaim.actors.domain_blocks import suspended_hosts
-from essaim.actors.models import Account, Actor, ActorType, Block, Follow
+from essaim.actors.models import Account, AccountNote, Actor, ActorType, Block, Endorsement, Follow, Mute
+from essaim.actors.mutes import in_force
 from essaim.actors.queries import with_profile
 from essaim.actors.visibility import blocked_either_way
 
@@ -41,7 +44,7 @@ async def shown_by_handle(session: AsyncSession, username: str, domain: str | No
 
 @dataclass(frozen=True)
 class Relationship:
-    """How the viewer and one account are linked by follows and blocks (mutes come with client API part 2)."""
+    """How the viewer and one account are linked: follows, blocks, and the viewer's mute, endorsement and note."""
 
     actor_id: int
     following: bool = False
@@ -50,6 +53,11 @@ class Relationship:
     requested_by: bool = False
     blocking: bool = False
     blocked_by: bool = False
+    muting: bool = False
+    muting_notifications: bool = False
+    muting_expires_at: datetime | None = None
+    endorsed: bool = False
+    note: str = ""
 
 
 async def relationships(session: AsyncSession, viewer_id: int, actor_ids: Sequence[int]) -> list[Relationship]:
@@ -69,6 +77,23 @@ async def relationships(session: AsyncSession, viewer_id: int, actor_ids: Sequen
     blocked_by = set(
         await session.scalars(select(Block.actor_id).where(Block.target_id == viewer_id, Block.actor_id.in_(ids)))
     )
+    mutes = {
+        target: (notifications, expires_at)
+        for target, notifications, expires_at in await session.execute(
+            select(Mute.target_id, Mute.notifications, Mute.expires_at).where(
+                Mute.actor_id == viewer_id, Mute.target_id.in_(ids), in_force()
+            )
+        )
+    }
+    endorsed = set(
+        await session.scalars(
+            select(Endorsement.target_id).where(Endorsement.actor_id == viewer_id, Endorsement.target_id.in_(ids))
+        )
+    )
+    noted = select(AccountNote.target_id, AccountNote.comment)
+    notes = dict(
+        (await session.execute(noted.where(AccountNote.actor_id == viewer_id, AccountNote.target_id.in_(ids)))).all()
+    )
     return [
         Relationship(
             actor_id,
@@ -78,6 +103,11 @@ async def relationships(session: AsyncSession, viewer_id: int, actor_ids: Sequen
             requested_by=theirs.get(actor_id) is False,
             blocking=actor_id in blocking,
             blocked_by=actor_id in blocked_by,
+            muting=actor_id in mutes,
+            muting_notifications=mutes.get(actor_id, (False, None))[0],
+            muting_expires_at=mutes.get(actor_id, (False, None))[1],
+            endorsed=actor_id in endorsed,
+            note=notes.get(actor_id, ""),
         )
         for actor_id in actor_ids
     ]

@@ -41,6 +41,7 @@ class RemoteProfile:
     followers_uri: str | None = None
     following_uri: str | None = None
     shared_inbox_uri: str | None = None
+    featured_uri: str | None = None  # pinned posts (toot:featured), on the actor's own server
     display_name: str = ""
     summary: str = ""  # sanitised HTML
     fields: list[dict[str, Any]] = field(default_factory=list)  # {"name": text, "value": sanitised HTML}
@@ -120,6 +121,7 @@ def _apply(actor: Actor, profile: RemoteProfile) -> None:
     actor.followers_uri = profile.followers_uri
     actor.following_uri = profile.following_uri
     actor.shared_inbox_uri = profile.shared_inbox_uri
+    actor.featured_uri = profile.featured_uri
     actor.display_name = profile.display_name[:255]
     actor.summary = profile.summary
     actor.fields = list(profile.fields)

@@ -290,6 +290,8 @@ def sign_request(
         covered.append("digest")
         if request_body and "content-type" in existing:
             covered.append("content-type")
+    if "collection-synchronization" in existing:  # FEP-8fcf: the header speaks for the signer, so it is signed
+        covered.append("collection-synchronization")
     request = SignedRequest(method, url, {**existing, **added}, request_body)
     added["Signature"] = signature_header(request, covered, key_id=key_id, private_key_pem=private_key_pem)
     return added

@@ -26,6 +26,7 @@ EXTENSION_TERMS: dict[str, object] = {
     "discoverable": "toot:discoverable",
     "indexable": "toot:indexable",
     "Emoji": "toot:Emoji",
+    "featured": {"@id": "toot:featured", "@type": "@id"},
     "schema": "http://schema.org#",
     "PropertyValue": "schema:PropertyValue",
     "value": "schema:value",

@@ -17,7 +17,9 @@ The checks, in order (fedi-anchors §5 rows 1–11), each refusal with the statu
 6. a `Move`'s new account is fetched afresh, since its `alsoKnownAs` decides (400 when it cannot be).
 
 Then the activity id is recorded (a second delivery of the same id is acknowledged and dropped)
-and an `inbox.process` job is queued in the same commit, so a crash after the 202 loses nothing.
+and an `inbox.process` job is queued in the same commit, so a crash after the 202 loses nothing; a
+FEP-8fcf `Collection-Synchronization` header that disagrees with our follows of the sender queues a
+repair in that commit too (essaim.inbox.followers_sync).
 A verified request also proves its server is up: if we had marked it failing, our deliveries
 waiting for it go now (`delivery.heard_from`).
 """
@@ -35,11 +37,13 @@ from essaim.actors.models import Actor, InboxItem
 from essaim.actors.models.base import utcnow
 from essaim.config import Config
 from essaim.db import Database
+from essaim.federation.followers_sync import HEADER
 from essaim.federation.keys import key_owner_matches, url_authority
 from essaim.federation.signatures import SignedRequest, signature_key_id
 from essaim.federation.vocab import as_list, id_of
 from essaim.inbox.authenticate import Refused, verified_signer
 from essaim.inbox.canonical import canonical
+from essaim.inbox.followers_sync import check_header
 from essaim.inbox.handlers.moves import refresh_target
 from essaim.inbox.policy import host_allowed, peer_host
 from essaim.inbox.resolve import ActorResolver
@@ -102,7 +106,7 @@ async def receive(
         raise Refused(401, f"the activity's actor {actor_id} is not the key's owner {sender.uri}")
     _check_origins(activity, sender, config)
     await refresh_target(resolver, activity, sender.uri)
-    return await _record(database, activity, sender)
+    return await _record(database, activity, sender, request.headers.get(HEADER))
 
 
 def _check_origins(activity: Mapping[str, Any], sender: Actor, config: Config) -> None:
@@ -121,12 +125,13 @@ def _check_origins(activity: Mapping[str, Any], sender: Actor, config: Config) -
             raise Refused(400, f"the embedded object {str(object_id)[:200]} is not on the sender's server")
 
 
-async def _record(database: Database, activity: Mapping[str, Any], sender: Actor) -> Received:
+async def _record(database: Database, activity: Mapping[str, Any], sender: Actor, sync: str | None) -> Received:
     activity_id = str(activity["id"])
     async with database.transaction() as session:
         await heard_from(session, host_of(sender.uri))  # its inboxes are on its host (parse_actor checks)
         first = await insert_ignoring_duplicates(session, InboxItem, activity_id=activity_id, received_at=utcnow())
         if first:
+            await check_header(session, sender, sync, utcnow())
             payload = {"activity": dict(activity), "sender_id": sender.id}
             await jobs.enqueue(session, PROCESS, payload, group_key=sender.domain)
     if not first:

@@ -17,8 +17,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from essaim.actors import node
+from essaim.actors import jobs, node
 from essaim.actors.models import Actor
 from essaim.actors.remote import (
     RemoteActorConflict,
@@ -37,6 +39,9 @@ from essaim.federation.parse_actor import RemoteActor, RemoteKey, parse_actor
 from essaim.federation.vocab import ACTOR_TYPES, as_list, id_of
 from essaim.federation.webfinger_client import parse_handle, resolve
 from essaim.inbox.policy import FederationPolicy, host_allowed, peer_host
+
+# The job kind that fetches a remote actor's featured collection (run by essaim.inbox.featured).
+FETCH_FEATURED = "featured.fetch"
 
 log = logging.getLogger(__name__)
 
@@ -141,13 +146,29 @@ class ActorResolver:
             self._signer = Signer(instance.key_id, instance.private_key_pem)
         return self._signer
 
+    async def document(self, url: str) -> dict[str, Any]:
+        """Any AS2 document of a peer allowed by the federation policy, fetched signed as this node."""
+        self._check_peer(url)
+        return await self._fetch(url)
+
     async def _store(self, remote: RemoteActor, key: RemoteKey | None) -> Actor:
+        """Store the actor; one met for the first time gets its pinned posts fetched (a queued job)."""
         profile = remote_profile(remote, key)
         try:
             async with self.database.transaction() as session:
-                return await upsert_remote_actor(session, profile)
+                known = await session.scalar(select(Actor.id).where(Actor.uri == profile.uri))
+                actor = await upsert_remote_actor(session, profile)
+                if known is None:
+                    await read_featured_later(session, actor)
+                return actor
         except RemoteActorConflict as error:
             raise ResolveError(str(error)) from None
+
+
+async def read_featured_later(session: AsyncSession, actor: Actor, now: datetime | None = None) -> None:
+    """Queue the reading of a remote person's featured collection (their pins; essaim.inbox.featured)."""
+    if actor.featured_uri is not None:
+        await jobs.enqueue(session, FETCH_FEATURED, {"actor_id": actor.id}, group_key=actor.domain, now=now)
 
 
 def remote_profile(remote: RemoteActor, key: RemoteKey | None) -> RemoteProfile:
@@ -165,6 +186,7 @@ def remote_profile(remote: RemoteActor, key: RemoteKey | None) -> RemoteProfile:
         followers_uri=remote.followers,
         following_uri=remote.following,
         shared_inbox_uri=remote.shared_inbox,
+        featured_uri=remote.featured if url_authority(remote.featured or "") == remote.authority else None,
         display_name=remote.name or "",
         summary=remote.summary,
         fields=[{"name": item.name, "value": item.value} for item in remote.fields],

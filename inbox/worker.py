@@ -7,6 +7,9 @@ transaction back and the job is tried again after `jobs.backoff`; after `max_att
 gives up (the row stays, with the error, for an operator). Once an hour it forgets old
 received ids and long-given-up jobs.
 
+`PeerJobWorker` runs the same loop over the jobs that fetch from peers for the inbox (essaim.inbox.peer_jobs:
+pinned posts, followers synchronization), outside any transaction while it waits on a peer.
+
 As with deliveries, the queue is in the database: on PostgreSQL several processes may run a
 worker (claims skip each other's rows); on SQLite the server process runs the only one.
 """
@@ -28,9 +31,10 @@ from essaim.actors.models import Actor, InboxItem, Job
 from essaim.actors.models.base import utcnow
 from essaim.actors.queries import with_profile
 from essaim.db import Database
-from essaim.inbox import handlers  # noqa: F401  (importing it registers every handler)
+from essaim.inbox import featured, followers_sync, handlers, peer_jobs  # noqa: F401  (registers handlers, runners)
 from essaim.inbox.dispatch import InboxContext, dispatch
 from essaim.inbox.receive import PROCESS
+from essaim.inbox.resolve import ActorResolver
 from essaim.outbox.actions import LocalNode
 from essaim.outbox.worker import new_worker_id
 
@@ -52,6 +56,8 @@ class InboxSettings:
 
 class InboxWorker:
     """Drains the inbox queue of one database; `start()`/`stop()` for a server, `run_once()` for tests."""
+
+    kinds: tuple[str, ...] = (PROCESS,)  # the job kinds it claims (a subclass runs others: inbox/peer_jobs.py)
 
     def __init__(
         self,
@@ -111,7 +117,7 @@ class InboxWorker:
         """Claim what is due and apply it; how many jobs were taken."""
         async with self.database.transaction() as session:
             claimed = await jobs.claim(
-                session, [PROCESS], self.worker_id, self.settings.batch, self.settings.lease, now=self.clock()
+                session, self.kinds, self.worker_id, self.settings.batch, self.settings.lease, now=self.clock()
             )
         done = 0
         for job in claimed:
@@ -126,27 +132,36 @@ class InboxWorker:
         return len(claimed)
 
     async def _process(self, job: Job) -> None:
-        activity, sender_id = _payload(job.payload)
+        """Apply one job; a failure is retried after `jobs.backoff`, or given up after `max_attempts`."""
         try:
-            async with self.database.transaction() as session:
-                sender = None
-                if sender_id is not None:
-                    sender = await session.scalar(with_profile(select(Actor).where(Actor.id == sender_id)))
-                if activity is None or sender is None:
-                    log.warning("dropping inbound job %d: its sender or activity is gone", job.id)
-                else:
-                    context = InboxContext(session, self.node, sender, activity, self.clock())
-                    await dispatch(context)
-                await jobs.complete(session, job.id)
+            await self._apply(job)
         except Exception as error:
             reason = f"{type(error).__name__}: {error}"[:1000]
-            log.exception("applying %s %s failed (attempt %d)", _kind(activity), _id(activity), job.attempts)
+            log.exception("applying %s failed (attempt %d)", self._describe(job), job.attempts)
             async with self.database.transaction() as session:
                 if job.attempts >= self.settings.max_attempts:
                     await jobs.give_up(session, job.id, reason)
-                    log.warning("gave up on %s %s: %s", _kind(activity), _id(activity), reason)
+                    log.warning("gave up on %s: %s", self._describe(job), reason)
                 else:
                     await jobs.retry(session, job.id, reason, jobs.backoff(job.attempts), now=self.clock())
+
+    async def _apply(self, job: Job) -> None:
+        """Dispatch the queued activity and complete its job, in one transaction."""
+        activity, sender_id = _payload(job.payload)
+        async with self.database.transaction() as session:
+            sender = None
+            if sender_id is not None:
+                sender = await session.scalar(with_profile(select(Actor).where(Actor.id == sender_id)))
+            if activity is None or sender is None:
+                log.warning("dropping inbound job %d: its sender or activity is gone", job.id)
+            else:
+                context = InboxContext(session, self.node, sender, activity, self.clock())
+                await dispatch(context)
+            await jobs.complete(session, job.id)
+
+    def _describe(self, job: Job) -> str:
+        activity, _ = _payload(job.payload)
+        return f"{_kind(activity)} {_id(activity)}"
 
     async def _sweep_if_due(self) -> None:
         now = self.clock()
@@ -160,7 +175,7 @@ class InboxWorker:
         before = self.clock() - self.settings.retention
         async with self.database.transaction() as session:
             await session.execute(delete(InboxItem).where(InboxItem.received_at < before))
-            await jobs.forget_given_up(session, [PROCESS], before)
+            await jobs.forget_given_up(session, self.kinds, before)
 
 
 def _payload(payload: Any) -> tuple[dict[str, Any] | None, int | None]:
@@ -196,10 +211,19 @@ def inbox_worker(
     (wake the delivery worker); `key` stores the worker on the app so the inbox route can `wake()` it.
     """
 
+    def make(app: web.Application) -> InboxWorker:
+        return InboxWorker(database(app), node(app), settings, on_processed=on_processed(app) if on_processed else None)
+
+    return worker_context(make, key)
+
+
+def worker_context(
+    make: Callable[[web.Application], InboxWorker], key: web.AppKey[InboxWorker] | None = None
+) -> Callable[[web.Application], AsyncIterator[None]]:
+    """A cleanup context that starts the worker `make` builds with the app, and stops it with the app."""
+
     async def context(app: web.Application) -> AsyncIterator[None]:
-        worker = InboxWorker(
-            database(app), node(app), settings, on_processed=on_processed(app) if on_processed else None
-        )
+        worker = make(app)
         if key is not None:
             app[key] = worker
         worker.start()
@@ -209,3 +233,48 @@ def inbox_worker(
             await worker.stop()
 
     return context
+
+
+# Peer jobs try less than inbound activities: a peer that cannot answer for an hour is asked again when next met.
+PEER_JOB_SETTINGS = InboxSettings(batch=5, poll_interval=2.0, max_attempts=4)
+
+
+class PeerJobWorker(InboxWorker):
+    """The inbox worker's loop over the peer-fetching job kinds."""
+
+    def __init__(self, database: Database, node: LocalNode, resolver: Callable[[], ActorResolver], **kwargs: Any):
+        super().__init__(database, node, PEER_JOB_SETTINGS, **kwargs)
+        self.resolver = resolver
+        self.kinds = peer_jobs.kinds()
+
+    async def _apply(self, job: Job) -> None:
+        runner = peer_jobs.runner(job.kind)
+        if runner is None or not isinstance(job.payload, dict):
+            log.warning("dropping job %d of kind %s: nothing runs it", job.id, job.kind)
+        else:
+            await runner(self.resolver(), job.payload)
+        async with self.database.transaction() as session:
+            await jobs.complete(session, job.id)
+
+    def _describe(self, job: Job) -> str:
+        return f"{job.kind} job {job.id}"
+
+    async def sweep(self) -> None:
+        async with self.database.transaction() as session:
+            await jobs.forget_given_up(session, self.kinds, self.clock() - self.settings.retention)
+
+
+def peer_job_worker(
+    database: Callable[[web.Application], Database],
+    node: Callable[[web.Application], LocalNode],
+    resolver: Callable[[web.Application], Callable[[], ActorResolver]],
+    *,
+    on_processed: Callable[[web.Application], Callable[[], None]] | None = None,
+) -> Callable[[web.Application], AsyncIterator[None]]:
+    """An aiohttp cleanup context running the worker beside the server (after the HTTP client and policy)."""
+
+    def make(app: web.Application) -> InboxWorker:
+        callback = on_processed(app) if on_processed else None
+        return PeerJobWorker(database(app), node(app), resolver(app), on_processed=callback)
+
+    return worker_context(make)

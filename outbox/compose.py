@@ -29,7 +29,8 @@ _MENTION = (
     r"(?P<mention>(?<![=/\w])@(?P<user>[a-z0-9_]+(?:[a-z0-9_.-]*[a-z0-9_])?)"
     r"(?:@(?P<domain>[a-z0-9-]+(?:\.[a-z0-9-]+)*(?::\d{1,5})?))?)"
 )
-_HASHTAG = r"(?P<hashtag>(?<![=/)\w])#(?P<tag>\w*[^\W\d_]\w*))"
+_TAG_NAME = r"\w*[^\W\d_]\w*"  # at least one letter: "#1" is not a hashtag
+_HASHTAG = rf"(?P<hashtag>(?<![=/)\w])#(?P<tag>{_TAG_NAME}))"
 _ENTITY = re.compile(f"{_URL}|{_MENTION}|{_HASHTAG}", re.IGNORECASE)
 _URL_PREFIX = re.compile(r"^(?:https?://(?:www\.)?)", re.IGNORECASE)
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
@@ -46,6 +47,11 @@ class Composed:
     html: str
     mentions: list[Actor] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
+
+
+def is_tag_name(name: str) -> bool:
+    """Whether `name` (without '#') is a hashtag a post could carry."""
+    return len(name) <= MAX_TAG_LENGTH and re.fullmatch(_TAG_NAME, name) is not None
 
 
 def normalise_tag(name: str) -> str:

@@ -7,6 +7,8 @@ Called by the actions inside their transaction, so a post and its deliveries com
   is direct), every mentioned remote actor, and the remote author of the post it replies to
   when the reply is public or unlisted;
 - a favourite: the post's author; a boost: the booster's remote followers and the post's author;
+- a pin or unpin (`Add`/`Remove` to the featured collection): the author's remote followers, the
+  only hosts that may read a followers-only post (direct posts cannot be pinned);
 - an undo: whoever was told of what it undoes.
 
 Each host is reached once, through its shared inbox when it has one (`delivery.inboxes_for`).
@@ -21,7 +23,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from essaim.actors.models import Actor, Favourite, Follow, Mention, Poll, PollVote, Status, Visibility
+from essaim.actors.models import Actor, Favourite, Follow, Mention, Poll, PollVote, Status, StatusPin, Visibility
 from essaim.actors.visibility import PUBLIC_VISIBILITIES
 from essaim.federation.render import post_activities as render
 from essaim.federation.vocab import id_of
@@ -65,7 +67,7 @@ async def _post_audience(session: AsyncSession, status: Status, mentioned: list[
 
 def _subject(activity: Mapping[str, Any]) -> str:
     """What an activity is about, so a post's Create, Updates and Delete (a Like and its Undo) keep their order."""
-    if activity["type"] in ("Create", "Update", "Delete", "Undo"):
+    if activity["type"] in ("Create", "Update", "Delete", "Undo", "Add", "Remove"):
         return id_of(activity["object"]) or str(activity["id"])
     return str(activity["id"])
 
@@ -174,6 +176,20 @@ async def federate_votes(session: AsyncSession, voter: Actor, poll: Poll, votes:
     for vote in votes:
         activity = render.render_vote(voter, vote.id, poll.options[vote.choice], status.uri, author.uri)
         await _plan(session, activity, voter, [author])
+
+
+# --- pins ----------------------------------------------------------------------------------------------
+
+
+async def federate_pin_change(session: AsyncSession, kind: str, author: Actor, status: Status) -> None:
+    """`Add` of a post just pinned, or `Remove` of one about to be unpinned (call it before the row goes),
+    to the author's remote followers."""
+    pin_id = await session.scalar(
+        select(StatusPin.id).where(StatusPin.actor_id == author.id, StatusPin.status_id == status.id)
+    )
+    if pin_id is not None and author.featured_uri is not None:
+        activity = render.render_pin_change(kind, author, pin_id, status)
+        await _plan(session, activity, author, await remote_followers(session, author.id))
 
 
 # --- boosts --------------------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ MAX_NOTE: Final = 500
 MAX_PROFILE_FIELDS: Final = 4
 PROFILE_FIELD_NAME_LIMIT: Final = 255
 PROFILE_FIELD_VALUE_LIMIT: Final = 255
-MAX_FEATURED_TAGS: Final = 0  # featured hashtags are not offered yet
+MAX_FEATURED_TAGS: Final = 10  # per person, as Mastodon
 MAX_SKILLS: Final = 50  # directory entries (enterprise profile)
 MAX_LANGUAGES: Final = 20
 

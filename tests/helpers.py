@@ -10,6 +10,7 @@ from typing import Any
 import aiohttp
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from essaim.actors.models import Actor
 from essaim.db import Database
 
 ACTIVITY_JSON = "application/activity+json"
@@ -48,3 +49,19 @@ async def database(url: str) -> AsyncIterator[AsyncSession]:
             yield session
     finally:
         await db.close()
+
+
+def remote_actor(username: str, host: str) -> Actor:
+    """A peer's person as the actors table stores one (with Mastodon's URL layout), for storage-level tests."""
+    uri = f"https://{host}/users/{username}"
+    return Actor(
+        username=username,
+        domain=host,
+        uri=uri,
+        inbox_uri=f"{uri}/inbox",
+        shared_inbox_uri=f"https://{host}/inbox",
+        followers_uri=f"{uri}/followers",
+        featured_uri=f"{uri}/collections/featured",
+        key_id=f"{uri}#main-key",
+        public_key_pem="x",
+    )

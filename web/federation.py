@@ -14,7 +14,10 @@ from sqlalchemy import select
 
 from essaim.actors.models import Actor
 from essaim.federation.client import create_session
+from essaim.federation.followers_sync import HEADER
 from essaim.inbox.policy import FederationPolicy
+from essaim.outbox.delivery import Attempt
+from essaim.outbox.followers_sync import sync_header
 from essaim.outbox.sender import signed_sender
 from essaim.outbox.worker import DeliveryWorker, Sender, delivery_worker
 from essaim.web.keys import CONFIG, DATABASE
@@ -68,7 +71,12 @@ def _sender(app: web.Application) -> Sender:
             raise LookupError(f"actor {actor_id} has no private key: it is not local")
         return row.key_id, row.private_key_pem
 
-    return signed_sender(app[HTTP_CLIENT], keys)
+    async def extra(attempt: Attempt) -> dict[str, str]:
+        async with database.session() as session:
+            header = await sync_header(session, attempt.actor_id, attempt.host, attempt.body)
+        return {} if header is None else {HEADER: header.render()}
+
+    return signed_sender(app[HTTP_CLIENT], keys, extra)
 
 
 deliveries = delivery_worker(lambda app: app[DATABASE], _sender, key=DELIVERY_WORKER)

@@ -1,6 +1,7 @@
 """Periodic sweeps in the server process (APScheduler): closing polls whose time is up, forgetting
-delivery-ledger rows settled long ago (without it the ledger grows with every post forever), and
-removing media no post holds any more (peers' cached copies, uploads never posted).
+delivery-ledger rows settled long ago (without it the ledger grows with every post forever),
+removing media no post holds any more (peers' cached copies, uploads never posted), and deleting
+mutes whose time is up (reads already ignore them: the sweep only keeps the table small).
 
 The state the sweeps act on lives in the database, so nothing is lost on restart: a poll that
 expired while the node was down is closed by the first sweep after it starts. Added to the
@@ -21,6 +22,7 @@ from essaim.actors.models.base import utcnow
 from essaim.outbox import delivery
 from essaim.outbox.actions import LocalNode
 from essaim.outbox.actions.media import forget_unattached_media
+from essaim.outbox.actions.mutes import forget_expired_mutes
 from essaim.outbox.actions.polls import close_expired_polls
 from essaim.outbox.media_processing import remove_file
 from essaim.web.keys import CONFIG, DATABASE, URIS
@@ -28,6 +30,7 @@ from essaim.web.keys import CONFIG, DATABASE, URIS
 POLL_SWEEP_SECONDS = 10
 LEDGER_SWEEP_SECONDS = 3600
 MEDIA_SWEEP_SECONDS = 3600
+MUTE_SWEEP_SECONDS = 3600
 # The ledger answers "did my post reach them?": a month covers any question about a recent post.
 LEDGER_KEPT_FOR = timedelta(days=30)
 
@@ -58,6 +61,13 @@ async def sweep_media(app: web.Application) -> None:
         log.info("removed %d file(s) of media no post holds", len(files))
 
 
+async def sweep_mutes(app: web.Application) -> None:
+    async with app[DATABASE].transaction() as session:
+        forgotten = await forget_expired_mutes(session, utcnow())
+    if forgotten:
+        log.info("deleted %d expired mute(s)", forgotten)
+
+
 async def scheduler(app: web.Application) -> AsyncIterator[None]:
     """Run the sweeps while the application runs; one run of each at a time, missed runs merged."""
     jobs = AsyncIOScheduler(timezone=UTC)
@@ -65,6 +75,7 @@ async def scheduler(app: web.Application) -> AsyncIterator[None]:
         "polls": (sweep_polls, POLL_SWEEP_SECONDS),
         "ledger": (sweep_ledger, LEDGER_SWEEP_SECONDS),
         "media": (sweep_media, MEDIA_SWEEP_SECONDS),
+        "mutes": (sweep_mutes, MUTE_SWEEP_SECONDS),
     }
     for name, (sweep, seconds) in sweeps.items():
         jobs.add_job(

@@ -20,11 +20,13 @@ from essaim.actors.models.node import NodeSetting
 from essaim.actors.models.notification import Notification, NotificationType
 from essaim.actors.models.oauth import IdempotencyKey, OAuthApplication, OAuthAuthorizationCode, OAuthToken
 from essaim.actors.models.poll import Poll, PollVote
+from essaim.actors.models.relations import AccountNote, Endorsement, FeaturedTag, Mute, TagFollow
 from essaim.actors.models.status import Mention, Status, StatusEdit, StatusTag, Tag, Visibility
 from essaim.actors.models.tombstone import Tombstone
 
 __all__ = [
     "Account",
+    "AccountNote",
     "Actor",
     "ActorLanguage",
     "ActorSkill",
@@ -39,7 +41,9 @@ __all__ = [
     "DeliveryState",
     "DomainBlock",
     "DomainBlockSeverity",
+    "Endorsement",
     "Favourite",
+    "FeaturedTag",
     "Filter",
     "FilterKeyword",
     "FilterStatus",
@@ -55,6 +59,7 @@ __all__ = [
     "Marker",
     "MediaAttachment",
     "Mention",
+    "Mute",
     "NodeSetting",
     "Notification",
     "NotificationType",
@@ -71,6 +76,7 @@ __all__ = [
     "StatusPin",
     "StatusTag",
     "Tag",
+    "TagFollow",
     "Tombstone",
     "Visibility",
     "WebSession",

@@ -39,6 +39,9 @@ class Actor(Base):
     followers_uri: Mapped[str | None] = mapped_column(String(2048), default=None)
     following_uri: Mapped[str | None] = mapped_column(String(2048), default=None)
     shared_inbox_uri: Mapped[str | None] = mapped_column(String(2048), default=None)
+    featured_uri: Mapped[str | None] = mapped_column(String(2048), default=None)  # pinned posts (toot:featured)
+    # When a peer's partial followers collection was last fetched (FEP-8fcf): at most once per interval.
+    followers_synced_at: Mapped[datetime | None] = mapped_column(default=None)
 
     display_name: Mapped[str] = mapped_column(String(255), default="")
     summary: Mapped[str] = mapped_column(Text, default="")  # sanitised HTML, as published

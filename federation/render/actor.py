@@ -59,6 +59,7 @@ def render_actor(actor: Actor, *, domain: str, default_avatar: str) -> dict[str,
             "attachment": profile_attachments(actor),
         }
         | ({"image": {"type": "Image", "url": actor.header_url}} if actor.header_url else {})
+        | ({"featured": actor.featured_uri} if actor.featured_uri else {})
     )
 
 

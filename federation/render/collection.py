@@ -1,4 +1,4 @@
-"""OrderedCollection and its pages: the shape of outbox, followers and following."""
+"""OrderedCollection and its pages: the shape of outbox, followers and following; small collections whole."""
 
 from __future__ import annotations
 
@@ -19,6 +19,20 @@ def render_collection(collection_id: str, total: int) -> dict[str, Any]:
     else:
         document["orderedItems"] = []
     return document
+
+
+def render_whole_collection(
+    collection_id: str, items: list[Any], *, context: list[object] = OBJECT_CONTEXT
+) -> dict[str, Any]:
+    """A collection small enough to send whole, its items inline and no pages (pinned posts, FEP-8fcf's
+    partial followers collection), as Mastodon sends these."""
+    return {
+        "@context": context,
+        "id": collection_id,
+        "type": "OrderedCollection",
+        "totalItems": len(items),
+        "orderedItems": items,
+    }
 
 
 def render_page(

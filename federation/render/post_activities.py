@@ -1,8 +1,10 @@
-"""The activities that carry posts and interactions to peers: Create, Update, Delete, Like, Announce, Undo.
+"""The activities that carry posts and interactions to peers: Create, Update, Delete, Like, Announce, Undo,
+and Add/Remove of a pinned post to/from the author's featured collection.
 
 Ids follow Mastodon's shapes so they are unique and stable (a retried delivery, an Undo, all
 name the same activity): `{post}/activity` for a Create or an Announce, `{post}#updates/{epoch}`,
-`{post}#delete`, `{actor}#likes/{favourite id}`, and `{activity}/undo` for an Undo.
+`{post}#delete`, `{actor}#likes/{favourite id}`, `{actor}#pins/{pin id}` (and `…/remove`), and
+`{activity}/undo` for an Undo.
 Envelopes are returned without `@context`; `document()` adds it for a delivery.
 """
 
@@ -103,6 +105,23 @@ def render_vote(voter: Actor, vote_id: int, option: str, question_uri: str, auth
             "name": option,
             "inReplyTo": question_uri,
         },
+    }
+
+
+def render_pin_change(kind: str, author: Actor, pin_id: int, status: Status) -> dict[str, Any]:
+    """`Add` (pinned) or `Remove` (unpinned) of the post's id to/from the author's featured collection,
+    addressed like the post itself, so it says no more about who may read it than the post does."""
+    if kind not in ("Add", "Remove"):
+        raise ValueError(f"a pin changes with Add or Remove, not {kind}")
+    to, cc = audience(status, author)
+    return {
+        "id": f"{author.uri}#pins/{pin_id}" + ("/remove" if kind == "Remove" else ""),
+        "type": kind,
+        "actor": author.uri,
+        "to": to,
+        "cc": cc,
+        "object": status.uri,
+        "target": author.featured_uri,
     }
 
 

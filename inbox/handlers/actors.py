@@ -2,7 +2,8 @@
 
 Only the sender may update itself: the object's id must be the verified sender's id. The key
 that signed stays the stored one: a key change is only taken from a fetch of the actor document
-(essaim.inbox.resolve), never from an embedded copy.
+(essaim.inbox.resolve), never from an embedded copy. The person's featured collection is read again
+afterwards (a queued peer job, essaim.inbox.featured): their pins may have changed with their profile.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from essaim.federation.parse_actor import RemoteKey, parse_actor
 from essaim.federation.vocab import as_list
 from essaim.inbox.dispatch import InboxContext, handles
 from essaim.inbox.handlers.posts import ignore, refuse
-from essaim.inbox.resolve import remote_profile
+from essaim.inbox.resolve import read_featured_later, remote_profile
 
 ACTOR_TYPES = frozenset({"Person", "Service", "Application", "Group", "Organization"})
 
@@ -42,7 +43,8 @@ async def update_actor(ctx: InboxContext) -> bool:
         return refuse(ctx, f"unusable actor document: {error}")
     key = RemoteKey(id=ctx.sender.key_id, owner=ctx.sender.uri, pem=ctx.sender.public_key_pem)
     try:
-        await upsert_remote_actor(ctx.session, remote_profile(remote, key))
+        actor = await upsert_remote_actor(ctx.session, remote_profile(remote, key))
     except RemoteActorConflict as error:
         return ignore(ctx, str(error))
+    await read_featured_later(ctx.session, actor, ctx.now)  # pins may have changed too (Mastodon rereads them)
     return True

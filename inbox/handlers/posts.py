@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from essaim.actors.conversations import add_to_conversations
 from essaim.actors.feeds import notify
 from essaim.actors.models import (
     Actor,
@@ -215,6 +216,7 @@ async def update(ctx: InboxContext) -> bool:
         if actor.domain is None:
             await insert_ignoring_duplicates(session, HomeFeedEntry, owner_id=actor.id, status_id=status.id)
     await notify_mentioned(session, ctx.sender, status, added)
+    await add_to_conversations(session, status, only=[a.id for a in added])
     boosters = select(Status.actor_id).where(Status.reblog_of_id == status.id).distinct()
     for booster in await session.scalars(select(Actor).where(Actor.id.in_(boosters))):
         await notify(

@@ -1,7 +1,7 @@
 """Custom emoji: the node's own and peers'.
 
 Revision ID: 0017
-Revises: 0013
+Revises: 0015
 Create Date: 2026-12-05
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0017"
-down_revision = "0013"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from essaim.actors.conversations import add_to_conversations
 from essaim.actors.feeds import notify
 from essaim.actors.models import (
     Account,
@@ -133,6 +134,7 @@ async def do_edit_status(session: AsyncSession, status: Status, checked: Checked
         await notify(
             session, recipient=mentioned, sender_id=author_id, kind=NotificationType.MENTION.value, status_id=status.id
         )
+    await add_to_conversations(session, status, only=[a.id for a in added])
     boosters = select(Status.actor_id).where(Status.reblog_of_id == status.id).distinct()
     for booster in await session.scalars(select(Actor).where(Actor.id.in_(boosters))):
         await notify(

@@ -34,7 +34,13 @@ from essaim.outbox.actions import (
     interaction_target,
     readable_status,
 )
-from essaim.outbox.federate_posts import federate_favourite, federate_reblog, federate_unfavourite, federate_unreblog
+from essaim.outbox.federate_posts import (
+    federate_favourite,
+    federate_pin_change,
+    federate_reblog,
+    federate_unfavourite,
+    federate_unreblog,
+)
 
 BOOST_VISIBILITIES = (Visibility.PUBLIC.value, Visibility.UNLISTED.value, Visibility.PRIVATE.value)
 
@@ -147,14 +153,14 @@ async def do_unreblog(session: AsyncSession, actor: Actor, original: Status) -> 
 
 
 async def check_pin(session: AsyncSession, actor: Actor, status_id: int) -> Status:
-    """Only one's own public or unlisted posts (not boosts), at most `limits.MAX_PINNED` of them."""
+    """Only one's own posts, not direct ones nor boosts (as Mastodon), at most `limits.MAX_PINNED` of them."""
     status = await readable_status(session, status_id, actor.id)
     if status.actor_id != actor.id:
         raise Invalid("Someone else's post cannot be pinned")
     if status.reblog_of_id is not None:
         raise Invalid("Boosts cannot be pinned")
-    if status.visibility not in PUBLIC_VISIBILITIES:
-        raise Invalid("Only public and unlisted posts can be pinned")
+    if status.visibility == Visibility.DIRECT.value:
+        raise Invalid("Direct posts cannot be pinned")
     already = await session.scalar(
         select(StatusPin.id).where(StatusPin.actor_id == actor.id, StatusPin.status_id == status.id)
     )
@@ -165,9 +171,11 @@ async def check_pin(session: AsyncSession, actor: Actor, status_id: int) -> Stat
 
 
 async def do_pin(session: AsyncSession, actor: Actor, status: Status) -> None:
-    await insert_ignoring_duplicates(
+    """Pin the post; its followers' servers are told (`Add` to the featured collection) the first time."""
+    if await insert_ignoring_duplicates(
         session, StatusPin, id=new_id(), actor_id=actor.id, status_id=status.id, created_at=utcnow()
-    )
+    ):
+        await federate_pin_change(session, "Add", actor, status)
 
 
 async def check_unpin(session: AsyncSession, actor: Actor, status_id: int) -> Status:
@@ -175,4 +183,5 @@ async def check_unpin(session: AsyncSession, actor: Actor, status_id: int) -> St
 
 
 async def do_unpin(session: AsyncSession, actor: Actor, status: Status) -> None:
+    await federate_pin_change(session, "Remove", actor, status)
     await session.execute(delete(StatusPin).where(StatusPin.actor_id == actor.id, StatusPin.status_id == status.id))

@@ -36,3 +36,9 @@ async def test_a_direct_thread_across_nodes(nodes: NodeFactory, http: aiohttp.Cl
     assert answered is not None and answered["id"] == own["id"], "the reply joins hugo's thread"
     assert answered["unread"] is True and [a["acct"] for a in answered["accounts"]] == [camille.handle]
     assert len(await camille.api("GET", "/api/v1/conversations")) == 1
+
+    await hugo.lookup(sofia.handle)
+    edit = {"status": f"@{camille.handle} @{sofia.handle} dm-marker-one with sofia now"}
+    await hugo.api("PUT", f"/api/v1/statuses/{first['id']}", data=edit)
+    added = await eventually(lambda: _conversation(sofia, "with sofia now"), "the edit in sofia's conversations")
+    assert added is not None and added["unread"] is True

@@ -37,6 +37,7 @@ from essaim.inbox.dispatch import InboxContext, dispatch
 from essaim.inbox.handlers import interactions
 from essaim.outbox.actions import LocalNode
 from essaim.uris import LocalURIs
+from tests.helpers import remote_actor
 
 BASE = "https://essaim.example"
 NODE = LocalNode(LocalURIs(BASE), "essaim.example")
@@ -69,25 +70,11 @@ def _local(username: str) -> Actor:
     )
 
 
-def _remote(username: str, host: str) -> Actor:
-    uri = f"https://{host}/users/{username}"
-    return Actor(
-        username=username,
-        domain=host,
-        uri=uri,
-        inbox_uri=f"{uri}/inbox",
-        shared_inbox_uri=f"https://{host}/inbox",
-        followers_uri=f"{uri}/followers",
-        key_id=f"{uri}#main-key",
-        public_key_pem="x",
-    )
-
-
 @pytest.fixture
 async def world(database: Database) -> World:
     async with database.transaction() as session:
         ana, leo, mia, zoe = (_local(n) for n in ("ana", "leo", "mia", "zoe"))
-        bob, eve = _remote("bob", "peer.example"), _remote("eve", "evil.example")
+        bob, eve = remote_actor("bob", "peer.example"), remote_actor("eve", "evil.example")
         session.add_all([ana, leo, mia, zoe, bob, eve])
         await session.flush()
         session.add_all(

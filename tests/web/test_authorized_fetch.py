@@ -52,6 +52,7 @@ PROFILE_FIELDS = {
     "discoverable",
     "indexable",
     "attachment",
+    "featured",  # the pinned posts' collection, itself served to signed GETs only
 }
 
 

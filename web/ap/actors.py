@@ -17,12 +17,14 @@ from essaim.actors import node, queries
 from essaim.actors.models import Actor, Status, Tombstone
 from essaim.actors.visibility import PUBLIC_VISIBILITIES, visible_status
 from essaim.federation.render.actor import render_actor, render_bare_actor
-from essaim.federation.render.collection import render_collection, render_page
+from essaim.federation.render.collection import render_collection, render_page, render_whole_collection
 from essaim.federation.render.note import NOTE_CONTEXT, render_note, render_tombstone
 from essaim.federation.render.post_activities import render_create
+from essaim.inbox.policy import peer_host
 from essaim.outbox.actions import LocalNode
+from essaim.outbox.followers_sync import sync_url
 from essaim.outbox.note_parts import note_parts, parts_of
-from essaim.web.ap.authorized import document_reader, full_actor_wanted
+from essaim.web.ap.authorized import Reader, document_reader, full_actor_wanted
 from essaim.web.ap.responses import activity_response
 from essaim.web.api.node import local_node
 from essaim.web.errors import ApiError
@@ -151,9 +153,12 @@ async def collection(request: web.Request) -> web.Response:
     """The collection itself (a count and a link to its first page), or one page of it with `?page=true`.
 
     In secure mode only for signed GETs; the outbox lists public and unlisted posts whoever signed.
+    `followers?domain=HOST` is the FEP-8fcf partial collection (`partial_followers`).
     """
     actor = await _person(request)
-    await document_reader(request)
+    reader = await document_reader(request)
+    if request.match_info["collection"] == "followers" and "domain" in request.query:
+        return await partial_followers(request, actor, reader)
     kind = COLLECTIONS[request.match_info["collection"]]
     collection_id = kind.uri(actor) or ""
     max_id = _max_id(request)
@@ -166,6 +171,32 @@ async def collection(request: web.Request) -> web.Response:
         if kind.render_items is not None:
             items = await kind.render_items(session, items, actor, local_node(request))
     return activity_response(render_page(collection_id, items, total, max_id=max_id, next_max_id=page.next_max_id))
+
+
+async def partial_followers(request: web.Request, actor: Actor, reader: Reader) -> web.Response:
+    """The person's followers on one server (FEP-8fcf), whole, and only for a signer from that server:
+    it tells a peer which of its people follow ours, nothing about anyone else's followers."""
+    domain = request.query["domain"].strip().lower()
+    if reader.signer is None:
+        raise ApiError(401, "Request not signed: the partial followers collection is for the server it lists")
+    if peer_host(reader.signer.uri) != domain:
+        raise ApiError(403, "The partial followers collection of a server is only served to that server")
+    async with request.app[DATABASE].session() as session:
+        uris = await queries.follower_uris(session, actor.id, domain=domain)
+    return activity_response(render_whole_collection(sync_url(actor, domain), list(uris)), vary=False, private=True)
+
+
+@routes.get(r"/users/{actor_id}/collections/featured")
+async def featured(request: web.Request) -> web.Response:
+    """The person's pinned posts (`toot:featured`) as `Note`s, only those the signer may read."""
+    actor = await _person(request)
+    reader = await document_reader(request)
+    async with request.app[DATABASE].session() as session:
+        posts = list(await queries.pinned_posts(session, actor.id, reader.viewer_id))
+        parts = await note_parts(session, posts, local_node(request))
+    items = [render_note(post, actor, parts[post.id]) for post in posts]
+    document = render_whole_collection(actor.featured_uri or "", items, context=NOTE_CONTEXT)
+    return activity_response(document, vary=False, private=True)
 
 
 @routes.get("/actor/outbox")

@@ -19,7 +19,7 @@ from essaim.federation.vocab import is_as2_media_type
 from essaim.inbox.authenticate import Refused
 from essaim.inbox.receive import MAX_ACTIVITY_BYTES, read_activity, receive
 from essaim.inbox.resolve import ActorResolver
-from essaim.inbox.worker import InboxWorker, inbox_worker
+from essaim.inbox.worker import InboxWorker, inbox_worker, peer_job_worker
 from essaim.outbox.actions import LocalNode
 from essaim.web.errors import ApiError
 from essaim.web.federation import DELIVERY_WORKER, FEDERATION_POLICY, HTTP_CLIENT
@@ -89,4 +89,9 @@ def _wake_deliveries(app: web.Application) -> Callable[[], None]:
     return worker.wake if worker is not None else lambda: None
 
 
+def _resolver(app: web.Application) -> Callable[[], ActorResolver]:
+    return lambda: ActorResolver(app[DATABASE], app[HTTP_CLIENT], app[FEDERATION_POLICY])
+
+
 processing = inbox_worker(lambda app: app[DATABASE], _node, on_processed=_wake_deliveries, key=INBOX_WORKER)
+peer_jobs = peer_job_worker(lambda app: app[DATABASE], _node, _resolver, on_processed=_wake_deliveries)

@@ -95,6 +95,12 @@ async def test_conversations_show_each_person_only_what_addressed_them(
     await call(http, "DELETE", f"{url}/statuses/{again['id']}", tokens["sofia"])
     assert await call(http, "GET", f"{url}/conversations", tokens["hugo"]) == [], "nothing left to read in it"
 
+    edit = {"status": "@hugo @lucas @camille the reorg plan, now with camille"}
+    await call(http, "PUT", f"{url}/statuses/{ids['first']}", tokens["sofia"], data=edit)
+    joined = await call(http, "GET", f"{url}/conversations", tokens["camille"])
+    assert [(c["last_status"]["id"], c["unread"]) for c in joined] == [(ids["first"], True)], "newly addressed"
+    assert await call(http, "GET", f"{url}/conversations", tokens["hugo"]) == [], "an edit revives no removed one"
+
 
 async def test_conversations_page_by_newest_post(nodes: NodeFactory, http: aiohttp.ClientSession) -> None:
     node = nodes.create(demo=True)

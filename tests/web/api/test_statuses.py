@@ -362,7 +362,7 @@ async def test_favourite_boost_and_bookmark(site: Site, http: aiohttp.ClientSess
     assert (await site.act(http, "camille", "POST", f"/statuses/{post['id']}/unbookmark"))["bookmarked"] is False
 
 
-async def test_pins_own_public_posts_up_to_five(site: Site, http: aiohttp.ClientSession) -> None:
+async def test_pins_own_posts_but_direct_ones_up_to_five(site: Site, http: aiohttp.ClientSession) -> None:
     posts = [await site.post(http, "lucas", f"pin me {n}", visibility="unlisted" if n else "public") for n in range(6)]
     for post in posts[:5]:
         assert (await site.act(http, "lucas", "POST", f"/statuses/{post['id']}/pin"))["pinned"] is True
@@ -371,12 +371,15 @@ async def test_pins_own_public_posts_up_to_five(site: Site, http: aiohttp.Client
     assert body["error"] == "Validation failed: You have already pinned the maximum number of posts"
     assert (await site.act(http, "lucas", "POST", f"/statuses/{posts[0]['id']}/unpin"))["pinned"] is False
     assert (await site.act(http, "lucas", "POST", f"/statuses/{posts[5]['id']}/pin"))["pinned"] is True
-    private = await site.post(http, "lucas", "mine, followers only", visibility="private")
-    body = await site.act(http, "lucas", "POST", f"/statuses/{private['id']}/unpin")
+    direct = await site.post(http, "lucas", "mine, direct", visibility="direct")
+    body = await site.act(http, "lucas", "POST", f"/statuses/{direct['id']}/unpin")
     assert body["pinned"] is False
-    assert (
-        "Only public and unlisted"
-        in (await site.act(http, "lucas", "POST", f"/statuses/{private['id']}/pin", status=422))["error"]
+    body = await site.act(http, "lucas", "POST", f"/statuses/{direct['id']}/pin", status=422)
+    assert body["error"] == "Validation failed: Direct posts cannot be pinned"
+    assert (await site.act(http, "lucas", "POST", f"/statuses/{posts[5]['id']}/unpin"))["pinned"] is False
+    private = await site.post(http, "lucas", "mine, followers only", visibility="private")
+    assert (await site.act(http, "lucas", "POST", f"/statuses/{private['id']}/pin"))["pinned"] is True, (
+        "followers-only posts can be pinned, as on Mastodon"
     )
     others = await site.post(http, "hugo", "not lucas's")
     body = await site.act(http, "lucas", "POST", f"/statuses/{others['id']}/pin", status=422)

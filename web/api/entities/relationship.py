@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from essaim.actors.relationships import Relationship
+from essaim.web.api.entities.common import optional_timestamp
 
 
 def render_relationship(relationship: Relationship) -> dict[str, Any]:
-    """Reblogs are shown and posts not notified for every follow: those follow options are not stored yet."""
+    """Reblogs are shown and posts not notified for every follow: those follow options are not stored yet;
+    `domain_blocking` is false, as people cannot block a domain for themselves yet."""
     return {
         "id": str(relationship.actor_id),
         "following": relationship.following,
@@ -18,12 +20,12 @@ def render_relationship(relationship: Relationship) -> dict[str, Any]:
         "followed_by": relationship.followed_by,
         "blocking": relationship.blocking,
         "blocked_by": relationship.blocked_by,
-        "muting": False,
-        "muting_notifications": False,
-        "muting_expires_at": None,
+        "muting": relationship.muting,
+        "muting_notifications": relationship.muting_notifications,
+        "muting_expires_at": optional_timestamp(relationship.muting_expires_at),
         "requested": relationship.requested,
         "requested_by": relationship.requested_by,
         "domain_blocking": False,
-        "endorsed": False,
-        "note": "",
+        "endorsed": relationship.endorsed,
+        "note": relationship.note,
     }

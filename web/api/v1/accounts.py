@@ -264,11 +264,3 @@ async def familiar_followers(request: web.Request) -> web.Response:
             known = [follower for followee, follower in pairs if followee == account_id]
             result.append({"id": str(account_id), "accounts": await accounts_json(request, session, known)})
     return web.json_response(result)
-
-
-@routes.get(ACCOUNT + "/featured_tags")
-async def featured_tags(request: web.Request) -> web.Response:
-    """Featured hashtags are not offered (`max_featured_tags` is 0), so every profile has none."""
-    async with request.app[DATABASE].session() as session:
-        await account_or_404(session, request)
-    return web.json_response([])

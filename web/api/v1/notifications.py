@@ -3,7 +3,8 @@
 A notification whose post the recipient can no longer see (say, they unfollowed the author of a
 followers-only post), or from someone they may no longer hear from (a block, a silenced or
 suspended server), is not shown: the visibility rule applies here as everywhere. Nor is one about
-a post the recipient's `hide` filters match; their `warn` filters mark the post.
+a post the recipient's `hide` filters match (their `warn` filters mark the post), nor one from someone
+the recipient mutes with notifications (until the mute expires).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from essaim.actors.filters import active_filters
 from essaim.actors.hydrate import load_accounts, load_statuses
 from essaim.actors.models import Notification, NotificationType, Status
+from essaim.actors.mutes import muting_notifications
 from essaim.actors.paging import newest_first, windowed
 from essaim.actors.visibility import heard_from, visible_to
 from essaim.uris import LocalURIs
@@ -37,6 +39,7 @@ def visible_notifications(recipient_id: int) -> Select[Notification]:
         Notification.recipient_id == recipient_id,
         or_(Notification.status_id.is_(None), Notification.status_id.in_(readable)),
         heard_from(recipient_id, Notification.from_actor_id),
+        ~muting_notifications(recipient_id, Notification.from_actor_id),
     )
 
 

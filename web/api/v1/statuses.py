@@ -20,6 +20,7 @@ from sqlalchemy.sql.elements import Label
 
 from essaim.actors.hydrate import load_accounts
 from essaim.actors.models import Actor, Favourite, MediaAttachment, Status, StatusEdit
+from essaim.actors.mutes import unmuted_for
 from essaim.actors.paging import newest_first, windowed
 from essaim.actors.visibility import visible_status, visible_to
 from essaim.outbox.actions import interaction_target
@@ -274,7 +275,8 @@ async def _ancestors(session: AsyncSession, status: Status, viewer: int | None) 
 
 
 async def _descendants(session: AsyncSession, status: Status, viewer: int | None) -> list[Status]:
-    """Every reply below, depth first (each reply followed by its own replies), readable ones only."""
+    """Every reply below, depth first (each reply followed by its own replies), readable ones only, none by
+    someone the viewer mutes (as Mastodon's thread filter)."""
     start: Select[int, int | None, Any] = select(Status.id, Status.in_reply_to_id, _DEPTH_ONE).where(
         Status.in_reply_to_id == status.id
     )
@@ -294,7 +296,10 @@ async def _descendants(session: AsyncSession, status: Status, viewer: int | None
         ordered.append(current)
         stack.extend(sorted(children[current], reverse=True))
     readable = {
-        s.id: s for s in await session.scalars(select(Status).where(Status.id.in_(ordered), visible_to(viewer)))
+        s.id: s
+        for s in await session.scalars(
+            select(Status).where(Status.id.in_(ordered), visible_to(viewer), unmuted_for(viewer))
+        )
     }
     return [readable[i] for i in ordered if i in readable]
 

@@ -5,7 +5,8 @@ block must not show a followers-only post afterwards; it leaves out members of t
 exclusive lists. A list timeline is read from its members' posts (actors/lists.py), with the
 same `visible_to` for its owner. Public and tag timelines keep public
 posts only, none across a block with the viewer, and never those of silenced or suspended
-servers, even for their followers.
+servers, even for their followers. Every timeline leaves out what the viewer's mutes hide
+(`mutes.unmuted_for`), checked on read so a mute's expiry takes effect at once.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from essaim.actors.models import (
     Tag,
     Visibility,
 )
+from essaim.actors.mutes import unmuted_for, unmuted_home_for
 from essaim.actors.paging import Window, newest_first, windowed
 from essaim.actors.visibility import visible_to
 from essaim.outbox.actions.lists import owned_list
@@ -57,7 +59,8 @@ async def home(request: web.Request) -> web.Response:
     query = (
         select(Status)
         .join(HomeFeedEntry, HomeFeedEntry.status_id == Status.id)
-        .where(HomeFeedEntry.owner_id == viewer, visible_to(viewer), ~exclusively_listed(viewer))
+        .where(HomeFeedEntry.owner_id == viewer, visible_to(viewer), unmuted_home_for(viewer))
+        .where(~exclusively_listed(viewer))
     )
     return await _respond(request, query, page_request(await Params.of(request)), viewer, "home")
 
@@ -70,6 +73,7 @@ def public_posts(viewer_id: int | None, *, local: bool, remote: bool, only_media
         Status.reblog_of_id.is_(None),
         ~limited_author(Status.actor_id),
         visible_to(viewer_id),
+        unmuted_for(viewer_id),
     ]
     if local or remote:
         author_domain = select(Actor.domain).where(Actor.id == Status.actor_id).scalar_subquery()
@@ -140,5 +144,5 @@ async def list_timeline(request: web.Request) -> web.Response:
     list_id = parse_id(request.match_info["list_id"])
     async with request.app[DATABASE].session() as session:
         await owned_list(session, viewer, list_id)
-    query = list_posts().where(List.id == list_id, visible_to(viewer))
+    query = list_posts().where(List.id == list_id, visible_to(viewer), unmuted_home_for(viewer))
     return await _respond(request, query, page_request(await Params.of(request)), viewer, "home")

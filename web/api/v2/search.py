@@ -10,7 +10,9 @@ from __future__ import annotations
 from aiohttp import web
 
 from essaim.actors.search import search_accounts, search_statuses, search_tags
+from essaim.actors.tags import tag_flags
 from essaim.web.api.auth import optional_account
+from essaim.web.api.entities.tag import render_tag
 from essaim.web.api.params import Params
 from essaim.web.api.render import accounts_json, statuses_json
 from essaim.web.api.v1.accounts import is_remote_handle, resolve_account
@@ -62,6 +64,6 @@ async def search(request: web.Request) -> web.Response:
             result["statuses"] = list(await statuses_json(request, session, posts, viewer.actor_id))
         if "hashtags" in wanted:
             tags = await search_tags(session, q, limit=limit, offset=offset)
-            uris = request.app[URIS]
-            result["hashtags"] = [{"name": t.display_name, "url": uris.tag_page(t.name), "history": []} for t in tags]
+            flags = await tag_flags(session, viewer.actor_id, [t.id for t in tags]) if viewer is not None else None
+            result["hashtags"] = [render_tag(t, request.app[URIS], flags) for t in tags]
     return web.json_response(result)

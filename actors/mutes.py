@@ -1,0 +1,62 @@
+"""What a mute hides, as SQL: the one rule every timeline, thread and notification read applies.
+
+A mute is in force until its `expires_at` (None: until lifted); an expired row is ignored on read
+at once and deleted later by the scheduler's sweep, so expiry never waits for the sweep. As on
+Mastodon, a mute hides the muted account's posts and boosts, and boosts of their posts, from the
+muter's home, list, public and hashtag timelines and from threads' replies (home and list
+timelines also leave out posts mentioning them); with `notifications`
+it hides their notifications too (mentions and direct messages included). Nothing is deleted:
+a muted account's post, direct messages included, stays readable by its id, and everything
+comes back when the mute ends.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, exists, or_, true
+from sqlalchemy.orm import aliased
+
+from essaim.actors.models import Mention, Mute, Status
+from essaim.actors.models.base import utcnow
+from essaim.actors.visibility import ActorId
+
+
+def in_force() -> ColumnElement[bool]:
+    """SQL on `Mute`: the mute has not expired."""
+    return or_(Mute.expires_at.is_(None), Mute.expires_at > utcnow())
+
+
+def muting(viewer: ActorId, actor: ActorId) -> ColumnElement[bool]:
+    """SQL: `viewer` mutes `actor` now."""
+    return exists().where(Mute.actor_id == viewer, Mute.target_id == actor, in_force())
+
+
+def muting_notifications(viewer: ActorId, actor: ActorId) -> ColumnElement[bool]:
+    """SQL: `viewer` mutes `actor` now, notifications included."""
+    return exists().where(Mute.actor_id == viewer, Mute.target_id == actor, Mute.notifications.is_(True), in_force())
+
+
+def unmuted_for(viewer_id: int | None) -> ColumnElement[bool]:
+    """A WHERE clause on `Status`: neither its author nor, for a boost, the boosted post's author is muted
+    by `viewer_id` (anyone for None). A viewer's own posts always pass."""
+    if viewer_id is None:
+        return true()
+    original = aliased(Status)
+    boosted_muted = exists().where(original.id == Status.reblog_of_id, muting(viewer_id, original.actor_id))
+    return or_(Status.actor_id == viewer_id, and_(~muting(viewer_id, Status.actor_id), ~boosted_muted))
+
+
+def unmuted_home_for(viewer_id: int) -> ColumnElement[bool]:
+    """`unmuted_for`, and for home and list timelines (Mastodon's home filter) also no post, or boosted post,
+    that mentions someone the viewer mutes."""
+    mentions_muted = exists().where(
+        or_(Mention.status_id == Status.id, Mention.status_id == Status.reblog_of_id),
+        muting(viewer_id, Mention.actor_id),
+    )
+    return and_(unmuted_for(viewer_id), or_(Status.actor_id == viewer_id, ~mentions_muted))
+
+
+def expired(now: datetime) -> ColumnElement[bool]:
+    """A WHERE clause on `Mute`: rows whose time is up at `now` (for the sweep)."""
+    return and_(Mute.expires_at.is_not(None), Mute.expires_at <= now)
