@@ -3,9 +3,10 @@
 Decided at delivery, per reader, with the same rules as the timelines they stand for: `user` carries
 posts in the reader's home timeline (the home feed, less members of their exclusive lists), `list` the
 posts its owner's list timeline shows (essaim.actors.lists), `public*` and `hashtag*` what the public
-and tag timelines show the reader (essaim.web.api.v1.timelines.public_posts). Every post passes
-`visible_to` for the reader, so a followers-only post never reaches a non-follower and a blocked author's
-posts never reach the blocker. Posts are rendered as the REST timelines render them
+and tag timelines show the reader (essaim.web.api.v1.timelines.public_posts); the reader's mutes leave
+posts out as on those timelines (essaim.actors.mutes). Every post passes `visible_to` for the reader,
+so a followers-only post never reaches a non-follower and a blocked author's posts never reach the
+blocker. Posts are rendered as the REST timelines render them
 (essaim.web.api.render.render_statuses), with the reader's filters of the timeline's context: `hide`
 drops the event, `warn` marks the post `filtered`. `direct` carries, for a new direct post, the reader's
 conversation it entered (`conversation`, as /api/v1/conversations shows it). Notifications go to their
@@ -37,6 +38,7 @@ from essaim.actors.models import (
     Status,
     Visibility,
 )
+from essaim.actors.mutes import unmuted_home_for
 from essaim.actors.visibility import PUBLIC_VISIBILITIES, visible_to
 from essaim.uris import LocalURIs
 from essaim.web.api.render import render_statuses
@@ -59,19 +61,11 @@ class Message:
     payload: str | None
 
 
-async def hidden_by_mutes(session: AsyncSession, viewer_id: int | None, event: Event) -> bool:
-    """Hook for mutes (being built on the `mutes` branch): whether the reader muted what `event` is about.
-
-    Asked for new and edited posts and for notifications, before any stream's rule; nothing is muted yet.
-    """
-    return False
-
-
 def _shows(stream: Stream, viewer_id: int | None) -> ColumnElement[bool] | None:
     """SQL on `Status`: the post belongs on this stream for this reader (None: never)."""
     if stream.name == "user" and viewer_id is not None:
         in_feed = exists().where(HomeFeedEntry.owner_id == viewer_id, HomeFeedEntry.status_id == Status.id)
-        return and_(in_feed, visible_to(viewer_id), ~exclusively_listed(viewer_id))
+        return and_(in_feed, visible_to(viewer_id), unmuted_home_for(viewer_id), ~exclusively_listed(viewer_id))
     if stream.name == "direct" and viewer_id is not None:
         return and_(Status.visibility == Visibility.DIRECT.value, visible_to(viewer_id))
     if stream.name.startswith("public") or stream.name.startswith("hashtag"):
@@ -85,8 +79,8 @@ def _shown(stream: Stream, viewer_id: int | None, status_id: int) -> Select[int]
     if stream.name == "list":  # as the list timeline (web/api/v1/timelines.list_timeline)
         if viewer_id is None:
             return None
-        in_list = list_posts().where(List.id == int(stream.list_id), Status.id == status_id, visible_to(viewer_id))
-        return in_list.with_only_columns(Status.id)
+        in_list = list_posts().where(List.id == int(stream.list_id), Status.id == status_id)
+        return in_list.where(visible_to(viewer_id), unmuted_home_for(viewer_id)).with_only_columns(Status.id)
     rule = _shows(stream, viewer_id)
     return None if rule is None else select(Status.id).where(Status.id == status_id, rule)
 
@@ -200,8 +194,6 @@ async def messages_for(
         return _filters_changed_messages(event, viewer_id, streams)
     if event.kind == DELETE:
         return await _delete_messages(session, event, viewer_id, streams)
-    if await hidden_by_mutes(session, viewer_id, event):
-        return []
     if event.kind == NOTIFICATION:
         return await _notification_messages(session, uris, event, viewer_id, streams)
     if event.kind == UPDATE:  # a new post: its conversation on `direct`, the post itself elsewhere

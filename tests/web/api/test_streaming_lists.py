@@ -1,4 +1,4 @@
-"""Live streams of what is one's own: list streams, keyword filters on streams, `filters_changed`.
+"""Live streams of what is one's own: list streams, keyword filters and mutes on streams, `filters_changed`.
 
 In the demo company hugo follows sofia and lucas; amina follows hugo. hugo's list holds sofia alone: its
 stream carries her posts that his list timeline shows, never lucas's, never a post hugo may not read, and
@@ -150,4 +150,30 @@ async def test_filters_act_on_streams_in_their_contexts(node: Node, http: aiohtt
         assert mentions_text(listener.seen, "radis-1"), "a notifications filter leaves the home stream alone"
     finally:
         await asyncio.to_thread(handle.close)
+        await socket.close()
+
+
+async def test_mutes_keep_posts_off_streams_as_off_timelines(node: Node, http: aiohttp.ClientSession) -> None:
+    """thomas follows sofia and yann, lists them both, and mutes yann: yann's posts leave his home, list and
+    public streams; sofia's post mentioning yann leaves home and list (Mastodon's home rule), not public."""
+    thomas, sofia, yann = [await api_token(node, name) for name in ("thomas", "sofia", "yann")]
+    api = f"{node.base_url}/api/v1"
+    ids = [
+        (await call(http, "GET", f"{api}/accounts/lookup", thomas, params={"acct": n}))["id"] for n in ("sofia", "yann")
+    ]
+    friends = await call(http, "POST", f"{api}/lists", thomas, data={"title": "Friends"})
+    await call(http, "POST", f"{api}/lists/{friends['id']}/accounts", thomas, data={"account_ids[]": ids})
+    await call(http, "POST", f"{api}/accounts/{ids[1]}/mute", thomas)
+    socket = await WebSocketStream.open(http, ws_url(node, "?stream=user"), protocols=(thomas,))
+    try:
+        await socket.send({"type": "subscribe", "stream": "list", "list": friends["id"]})
+        await socket.send({"type": "subscribe", "stream": "public"})
+        await post(http, node, yann, "muted-1 from yann")
+        await post(http, node, sofia, "@yann muted-2 mentions him")
+        await post(http, node, sofia, "fence-m1")
+        fences = [await socket.expect("the fence on each stream", update_with("fence-m1")) for _ in range(3)]
+        assert sorted(tuple(m.stream or ()) for m in fences) == [("list", friends["id"]), ("public",), ("user",)]
+        assert not mentions_text(socket.seen, "muted-1"), "a muted account's post, on no stream"
+        assert {tuple(m.stream or ()) for m in socket.seen if mentions_text([m], "muted-2")} == {("public",)}
+    finally:
         await socket.close()
