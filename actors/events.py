@@ -2,9 +2,10 @@
 
 One observer of every flush of the process's sessions gives each kind one source, whatever path wrote it
 (an API action, a peer's activity, a job): a new post or boost (`update`), a post whose `edited_at` moved
-(`status.update`), a deleted post (`delete`), a new notification (`notification`). Events carry ids and the
-few facts needed to choose who may receive them; rendering happens per subscriber at delivery
-(essaim.web.streaming), with the visibility rule applied then.
+(`status.update`), a deleted post (`delete`), a new notification (`notification`). Changes no row shows
+well (a person's filters, changed through bulk deletes too) are `announce`d by their action instead
+(`filters_changed`). Events carry ids and the few facts needed to choose who may receive them; rendering
+happens per subscriber at delivery (essaim.web.streaming), with the visibility rule applied then.
 
 Nothing a rollback erased is announced: on PostgreSQL each event is a `pg_notify` inside the transaction,
 which the server hands to every listening process (this one included) only when it commits; on SQLite
@@ -20,22 +21,26 @@ from typing import Any
 
 from sqlalchemy import event, func, inspect, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, UOWTransaction
 
 from essaim.actors.models import Mention, Notification, Status
 
 CHANNEL = "essaim_events"  # the PostgreSQL LISTEN/NOTIFY channel
 _PENDING = "essaim.stream_events"  # session.info key: events of a SQLite transaction, published at commit
+_ANNOUNCED = "essaim.announced_events"  # session.info key: events actions announced, sent at commit
 _MENTIONED = "essaim.deleted_mentions"  # session.info key: mentions of posts being deleted, read before the flush
 
 MAX_MENTIONED = 300  # kept with a delete: a NOTIFY payload must stay under 8000 bytes (more is not streamed)
 UPDATE, STATUS_UPDATE, DELETE, NOTIFICATION = "update", "status.update", "delete", "notification"
-KINDS = frozenset((UPDATE, STATUS_UPDATE, DELETE, NOTIFICATION))
+FILTERS_CHANGED = "filters_changed"
+KINDS = frozenset((UPDATE, STATUS_UPDATE, DELETE, NOTIFICATION, FILTERS_CHANGED))
 
 
 @dataclass(frozen=True)
 class Event:
-    """One change: `id` is the post's (or the notification's), `actor_id` its author (or recipient).
+    """One change: `id` is the post's (or the notification's), `actor_id` its author (or recipient, or the
+    person whose filters changed).
 
     A delete also carries what is gone with the row: the post's visibility and the actors it mentioned.
     """
@@ -96,6 +101,12 @@ def _read_mentions(session: Session) -> None:
     session.info[_MENTIONED] = mentioned
 
 
+def announce(session: AsyncSession, event: Event) -> None:
+    """Send `event` when the caller's transaction commits (once, however often it is announced)."""
+    announced: dict[Event, None] = session.sync_session.info.setdefault(_ANNOUNCED, {})
+    announced[event] = None
+
+
 def observe(engine: Engine, publish: Callable[[Event], None]) -> Callable[[], None]:
     """Announce the committed changes of `engine`'s sessions; returns the function that stops observing.
 
@@ -104,20 +115,26 @@ def observe(engine: Engine, publish: Callable[[Event], None]) -> Callable[[], No
     """
     on_postgresql = engine.dialect.name == "postgresql"
 
-    def before_flush(session: Session, _flush: UOWTransaction, _instances: Any) -> None:
-        if session.bind is engine:
-            _read_mentions(session)
-
-    def after_flush(session: Session, _flush: UOWTransaction) -> None:
-        if session.bind is not engine:
-            return
-        changes = _changes(session)
+    def send(session: Session, changes: list[Event]) -> None:
+        """NOTIFY inside the transaction (PostgreSQL), or keep for `after_commit` (SQLite)."""
         if on_postgresql:
             connection = session.connection()
             for change in changes:
                 connection.execute(select(func.pg_notify(CHANNEL, change.encode())))
         else:
             session.info.setdefault(_PENDING, []).extend(changes)
+
+    def before_flush(session: Session, _flush: UOWTransaction, _instances: Any) -> None:
+        if session.bind is engine:
+            _read_mentions(session)
+
+    def after_flush(session: Session, _flush: UOWTransaction) -> None:
+        if session.bind is engine:
+            send(session, _changes(session))
+
+    def before_commit(session: Session) -> None:
+        if session.bind is engine and _ANNOUNCED in session.info:
+            send(session, list(session.info.pop(_ANNOUNCED)))
 
     def after_commit(session: Session) -> None:
         if session.bind is engine:
@@ -127,10 +144,12 @@ def observe(engine: Engine, publish: Callable[[Event], None]) -> Callable[[], No
     def after_rollback(session: Session) -> None:
         if session.bind is engine:
             session.info.pop(_PENDING, None)
+            session.info.pop(_ANNOUNCED, None)
 
     listeners = (
         ("before_flush", before_flush),
         ("after_flush", after_flush),
+        ("before_commit", before_commit),
         ("after_commit", after_commit),
         ("after_rollback", after_rollback),
     )

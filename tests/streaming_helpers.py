@@ -57,9 +57,14 @@ def update_with(marker: str, event: str = "update") -> Callable[[Received], bool
     return lambda m: m.event == event and marker in m.payload.get("content", "")
 
 
+def conversation_with(marker: str) -> Callable[[Received], bool]:
+    """A `conversation` event whose newest post carries `marker`."""
+    return lambda m: m.event == "conversation" and marker in (m.payload.get("last_status") or {}).get("content", "")
+
+
 def mentions_text(messages: list[Received], marker: str) -> bool:
     """Whether any message so far carried `marker` anywhere in its payload."""
-    return any(marker in json.dumps(m.payload) for m in messages)
+    return any(marker in json.dumps(m.payload, default=str) for m in messages)
 
 
 class SseStream(Collected):
@@ -92,7 +97,8 @@ class SseStream(Collected):
                     key, _, value = line.partition(": ")
                     fields[key] = value
                 elif fields:
-                    self.add(Received(fields["event"], json.loads(fields["data"])))
+                    data = fields["data"]  # "undefined" for an event without payload, as Mastodon's server writes
+                    self.add(Received(fields["event"], None if data == "undefined" else json.loads(data)))
                     fields = {}
         except aiohttp.ClientError:
             pass
@@ -126,7 +132,8 @@ class WebSocketStream(Collected):
                 if "error" in message:
                     self.add(Received("error", message))
                 else:
-                    self.add(Received(message["event"], json.loads(message["payload"]), message["stream"]))
+                    payload = json.loads(message["payload"]) if "payload" in message else None
+                    self.add(Received(message["event"], payload, message["stream"]))
         self.closed.set()
 
     async def send(self, message: Any) -> None:
@@ -143,6 +150,7 @@ class MastodonListener(StreamListener):
     def __init__(self) -> None:
         super().__init__()
         self.events: queue.Queue[Received] = queue.Queue()
+        self.seen: list[Received] = []
         self.alive = threading.Event()  # set by the first comment line: the stream is open and subscribed
 
     def handle_heartbeat(self) -> None:
@@ -163,6 +171,12 @@ class MastodonListener(StreamListener):
     def on_delete(self, status_id: Any) -> None:
         self.events.put(Received("delete", str(status_id)))
 
+    def on_filters_changed(self) -> None:
+        self.events.put(Received("filters_changed", None))
+
+    def on_conversation(self, conversation: Any) -> None:
+        self.events.put(Received("conversation", dict(conversation)))
+
     async def expect(self, what: str, test: Callable[[Received], bool], wait: float = WAIT) -> Received:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + wait
@@ -171,6 +185,7 @@ class MastodonListener(StreamListener):
                 message = await asyncio.to_thread(self.events.get, True, min(left, 1.0))
             except queue.Empty:
                 continue
+            self.seen.append(message)
             if test(message):
                 return message
         raise AssertionError(f"Mastodon.py's listener got no {what} within {wait:g} s")

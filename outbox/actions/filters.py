@@ -1,7 +1,8 @@
 """Keyword filters: create, change and delete a person's filters, their keywords and filtered posts.
 
 Every filter, keyword and filtered post belongs to one person: another person's id is not found,
-never forbidden, so ids do not reveal that a filter exists.
+never forbidden, so ids do not reveal that a filter exists. Every change announces `filters_changed`
+to its owner's open streams (at commit), so apps reload the filters they apply themselves.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from essaim.actors.events import FILTERS_CHANGED, Event, announce
 from essaim.actors.filters import ACTIONS, CONTEXTS
 from essaim.actors.models import Filter, FilterKeyword, FilterStatus
 from essaim.actors.models.base import utcnow
@@ -80,6 +82,10 @@ def _expiry(expires_in: int | None) -> datetime | None:
     return utcnow() + timedelta(seconds=expires_in) if expires_in is not None else None
 
 
+def _changed(session: AsyncSession, row: Filter) -> None:
+    announce(session, Event(FILTERS_CHANGED, row.actor_id, row.actor_id))
+
+
 async def owned_filter(session: AsyncSession, actor_id: int, filter_id: int) -> Filter:
     row = await session.get(Filter, filter_id)
     if row is None or row.actor_id != actor_id:
@@ -94,12 +100,13 @@ async def owned_keyword(session: AsyncSession, actor_id: int, keyword_id: int) -
     return row, await owned_filter(session, actor_id, row.filter_id)
 
 
-async def owned_filter_status(session: AsyncSession, actor_id: int, filter_status_id: int) -> FilterStatus:
+async def owned_filter_status(
+    session: AsyncSession, actor_id: int, filter_status_id: int
+) -> tuple[FilterStatus, Filter]:
     row = await session.get(FilterStatus, filter_status_id)
     if row is None:
         raise NotFound()
-    await owned_filter(session, actor_id, row.filter_id)
-    return row
+    return row, await owned_filter(session, actor_id, row.filter_id)
 
 
 async def do_create_filter(session: AsyncSession, actor_id: int, draft: FilterDraft) -> Filter:
@@ -115,6 +122,7 @@ async def do_create_filter(session: AsyncSession, actor_id: int, draft: FilterDr
     session.add(row)
     await session.flush()
     await _apply_keywords(session, row, draft.keywords)
+    _changed(session, row)
     return row
 
 
@@ -128,6 +136,7 @@ async def do_update_filter(session: AsyncSession, row: Filter, draft: FilterDraf
     if draft.expires:
         row.expires_at = _expiry(draft.expires_in)
     await _apply_keywords(session, row, draft.keywords)
+    _changed(session, row)
     return row
 
 
@@ -144,7 +153,7 @@ async def _apply_keywords(session: AsyncSession, row: Filter, drafts: list[Keywo
         if draft.destroy:
             await session.delete(keyword)
         else:
-            do_update_keyword(keyword, draft.keyword, draft.whole_word)
+            do_update_keyword(session, row, keyword, draft.keyword, draft.whole_word)
     await session.flush()
     count = await session.scalar(select(func.count()).where(FilterKeyword.filter_id == row.id))
     if (count or 0) > MAX_FILTER_KEYWORDS:
@@ -158,19 +167,25 @@ async def do_add_keyword(session: AsyncSession, row: Filter, keyword: str, whole
     )
     session.add(added)
     await session.flush()
+    _changed(session, row)
     return added
 
 
-def do_update_keyword(keyword: FilterKeyword, text: str | None, whole_word: bool | None) -> None:
+def do_update_keyword(
+    session: AsyncSession, row: Filter, keyword: FilterKeyword, text: str | None, whole_word: bool | None
+) -> None:
+    """Change a keyword of `row` (found with `owned_keyword`)."""
     if text is not None:
         check_keyword(text)
         keyword.keyword = text.strip()
     if whole_word is not None:
         keyword.whole_word = whole_word
+    _changed(session, row)
 
 
 async def do_delete_filter(session: AsyncSession, row: Filter) -> None:
     await session.execute(delete(Filter).where(Filter.id == row.id))
+    _changed(session, row)
 
 
 async def do_add_status(session: AsyncSession, row: Filter, status_id: int) -> FilterStatus:
@@ -184,12 +199,23 @@ async def do_add_status(session: AsyncSession, row: Filter, status_id: int) -> F
     added = FilterStatus(filter_id=row.id, status_id=status_id)
     session.add(added)
     await session.flush()
+    _changed(session, row)
     return added
 
 
-async def do_remove_keyword(session: AsyncSession, keyword: FilterKeyword, *, drop_empty_filter: bool = False) -> None:
-    """Remove a keyword; the v1 view, where a filter is its one keyword, also drops a filter left matching nothing."""
+async def do_remove_status(session: AsyncSession, row: Filter, filtered: FilterStatus) -> None:
+    """Stop filtering one post (`filtered`, of `row`, found with `owned_filter_status`)."""
+    await session.execute(delete(FilterStatus).where(FilterStatus.id == filtered.id))
+    _changed(session, row)
+
+
+async def do_remove_keyword(
+    session: AsyncSession, row: Filter, keyword: FilterKeyword, *, drop_empty_filter: bool = False
+) -> None:
+    """Remove a keyword of `row`; the v1 view, where a filter is its one keyword, also drops a filter left
+    matching nothing."""
     await session.execute(delete(FilterKeyword).where(FilterKeyword.id == keyword.id))
+    _changed(session, row)
     if not drop_empty_filter:
         return
     rules = (

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from essaim.actors.filters import active_filters
 from essaim.actors.hydrate import load_accounts, load_statuses
 from essaim.actors.models import Status
+from essaim.uris import LocalURIs
 from essaim.web.api.entities.account import render_account
 from essaim.web.api.entities.status import render_status
 from essaim.web.api.pagination import link_header
@@ -25,7 +26,17 @@ async def statuses_json(
     context: str | None = None,
 ) -> list[dict[str, Any]]:
     """Rendered posts; read in a filter `context` (home, public…), the viewer's filters hide or mark them."""
-    uris = request.app[URIS]
+    return await render_statuses(session, request.app[URIS], statuses, viewer_id, context)
+
+
+async def render_statuses(
+    session: AsyncSession,
+    uris: LocalURIs,
+    statuses: Sequence[Status],
+    viewer_id: int | None,
+    context: str | None = None,
+) -> list[dict[str, Any]]:
+    """`statuses_json` outside a request (live streams): the same hydration and filters."""
     page = await load_statuses(session, statuses, viewer_id)
     if context is not None:
         page = (await active_filters(session, viewer_id, context)).sift(page)

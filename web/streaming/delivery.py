@@ -1,74 +1,133 @@
 """Which of a reader's streams an event belongs on, and its payload rendered for that reader.
 
 Decided at delivery, per reader, with the same rules as the timelines they stand for: `user` carries
-posts in the reader's home feed, `public*` and `hashtag*` what the public and tag timelines show the
-reader (essaim.web.api.v1.timelines.public_posts), `direct` direct posts the reader may read. Every
-post passes `visible_to` for the reader, so a followers-only post never reaches a non-follower and a
-blocked author's posts never reach the blocker. Notifications go to their recipient's `user` and
-`user:notification` streams, if the notifications API would list them. Deletes carry only an id: they
-go where the post could have been seen (see `_may_have_seen`).
+posts in the reader's home timeline (the home feed, less members of their exclusive lists), `list` the
+posts its owner's list timeline shows (essaim.actors.lists), `public*` and `hashtag*` what the public
+and tag timelines show the reader (essaim.web.api.v1.timelines.public_posts); the reader's mutes leave
+posts out as on those timelines (essaim.actors.mutes). Every post passes `visible_to` for the reader,
+so a followers-only post never reaches a non-follower and a blocked author's posts never reach the
+blocker. Posts are rendered as the REST timelines render them
+(essaim.web.api.render.render_statuses), with the reader's filters of the timeline's context: `hide`
+drops the event, `warn` marks the post `filtered`. `direct` carries, for a new direct post, the reader's
+conversation it entered (`conversation`, as /api/v1/conversations shows it). Notifications go to their
+recipient's `user` and `user:notification` streams, if the notifications API would list them; a change
+of the reader's filters is `filters_changed` on their `user` stream. Deletes carry only an id: they go
+where the post could have been seen (see `_may_have_seen`).
 """
 
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, exists, select
+from sqlalchemy import ColumnElement, Select, and_, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from essaim.actors.events import DELETE, NOTIFICATION, Event
-from essaim.actors.hydrate import load_statuses
-from essaim.actors.models import Follow, HomeFeedEntry, Notification, Status, Visibility
+from essaim.actors.conversations import listed
+from essaim.actors.events import DELETE, FILTERS_CHANGED, NOTIFICATION, UPDATE, Event
+from essaim.actors.lists import exclusively_listed, list_posts
+from essaim.actors.models import (
+    Conversation,
+    ConversationStatus,
+    Follow,
+    HomeFeedEntry,
+    List,
+    Notification,
+    Status,
+    Visibility,
+)
+from essaim.actors.mutes import unmuted_home_for
 from essaim.actors.visibility import PUBLIC_VISIBILITIES, visible_to
 from essaim.uris import LocalURIs
-from essaim.web.api.entities.status import render_status
+from essaim.web.api.render import render_statuses
+from essaim.web.api.v1.conversations import conversations_json
 from essaim.web.api.v1.notifications import notifications_json, visible_notifications
 from essaim.web.api.v1.timelines import has_tag, public_posts
-from essaim.web.streaming.streams import Stream
+from essaim.web.streaming.streams import PUBLIC_STREAMS, Stream
 
 NOTIFIED_STREAMS = ("user", "user:notification")
+CONVERSATION = "conversation"
 
 
 @dataclass(frozen=True)
 class Message:
-    """One event on one stream, as Mastodon sends it: `payload` is a JSON string (a bare id for deletes)."""
+    """One event on one stream, as Mastodon sends it: `payload` is a JSON string (a bare id for deletes),
+    None for events without one (`filters_changed`)."""
 
     stream: Stream
     event: str
-    payload: str
+    payload: str | None
 
 
 def _shows(stream: Stream, viewer_id: int | None) -> ColumnElement[bool] | None:
     """SQL on `Status`: the post belongs on this stream for this reader (None: never)."""
     if stream.name == "user" and viewer_id is not None:
         in_feed = exists().where(HomeFeedEntry.owner_id == viewer_id, HomeFeedEntry.status_id == Status.id)
-        return and_(in_feed, visible_to(viewer_id))
+        return and_(in_feed, visible_to(viewer_id), unmuted_home_for(viewer_id), ~exclusively_listed(viewer_id))
     if stream.name == "direct" and viewer_id is not None:
         return and_(Status.visibility == Visibility.DIRECT.value, visible_to(viewer_id))
     if stream.name.startswith("public") or stream.name.startswith("hashtag"):
         shown = public_posts(viewer_id, local=stream.local, remote=stream.remote, only_media=stream.only_media)
         return and_(shown, has_tag([stream.tag])) if stream.tag else shown
-    return None  # list streams: none can be opened yet (streams.may_read_list)
+    return None
+
+
+def _shown(stream: Stream, viewer_id: int | None, status_id: int) -> Select[int] | None:
+    """The post's id if it belongs on this stream for this reader (None: it never does)."""
+    if stream.name == "list":  # as the list timeline (web/api/v1/timelines.list_timeline)
+        if viewer_id is None:
+            return None
+        in_list = list_posts().where(List.id == int(stream.list_id), Status.id == status_id)
+        return in_list.where(visible_to(viewer_id), unmuted_home_for(viewer_id)).with_only_columns(Status.id)
+    rule = _shows(stream, viewer_id)
+    return None if rule is None else select(Status.id).where(Status.id == status_id, rule)
+
+
+def _filter_context(stream: Stream) -> str | None:
+    """The filter context of the timeline a stream stands for (the direct timeline is not filtered)."""
+    if stream.name in ("user", "list"):
+        return "home"
+    return "public" if stream.name in PUBLIC_STREAMS else None
 
 
 async def _status_messages(
     session: AsyncSession, uris: LocalURIs, event: Event, viewer_id: int | None, streams: Iterable[Stream]
 ) -> list[Message]:
-    matched = []
+    by_context: dict[str | None, list[Stream]] = defaultdict(list)
     for stream in streams:
-        rule = _shows(stream, viewer_id)
-        if rule is not None and await session.scalar(select(Status.id).where(Status.id == event.id, rule)):
-            matched.append(stream)
-    if not matched:
+        query = _shown(stream, viewer_id, event.id)
+        if query is not None and await session.scalar(query) is not None:
+            by_context[_filter_context(stream)].append(stream)
+    status = await session.get(Status, event.id) if by_context else None
+    if status is None:  # on no stream, or deleted since
         return []
-    status = await session.get(Status, event.id)
-    if status is None:  # deleted since
+    found = []
+    for context, matched in by_context.items():
+        rendered = await render_statuses(session, uris, [status], viewer_id, context)
+        if rendered:  # else a `hide` filter of the reader's matched
+            payload = json.dumps(rendered[0])
+            found += [Message(stream, event.kind, payload) for stream in matched]
+    return found
+
+
+async def _conversation_messages(
+    session: AsyncSession, uris: LocalURIs, event: Event, viewer_id: int | None, streams: Iterable[Stream]
+) -> list[Message]:
+    """A new direct post: the reader's conversation it entered, if any (only the people it reached have one)."""
+    wanted = [s for s in streams if s.name == "direct"]
+    if not wanted or viewer_id is None:
         return []
-    (data,) = await load_statuses(session, [status], viewer_id)
-    payload = json.dumps(render_status(data, uris, viewer_id))
-    return [Message(stream, event.kind, payload) for stream in matched]
+    entered = select(ConversationStatus.conversation_id).where(ConversationStatus.status_id == event.id)
+    conversation = await session.scalar(listed(viewer_id).where(Conversation.id.in_(entered)))
+    if conversation is None:
+        return []
+    rendered = await conversations_json(session, uris, [conversation], viewer_id)
+    if not rendered:
+        return []
+    payload = json.dumps(rendered[0])
+    return [Message(stream, CONVERSATION, payload) for stream in wanted]
 
 
 async def _may_have_seen(session: AsyncSession, event: Event, viewer_id: int | None) -> bool:
@@ -88,11 +147,11 @@ async def _may_have_seen(session: AsyncSession, event: Event, viewer_id: int | N
 
 
 def _carries_delete(stream: Stream, event: Event) -> bool:
-    if stream.name == "user":
+    if stream.name in ("user", "list"):
         return True
     if stream.name == "direct":
         return event.visibility == Visibility.DIRECT.value
-    return event.visibility == Visibility.PUBLIC.value and stream.name != "list"
+    return event.visibility == Visibility.PUBLIC.value
 
 
 async def _delete_messages(
@@ -120,12 +179,25 @@ async def _notification_messages(
     return [Message(stream, NOTIFICATION, payload) for stream in wanted]
 
 
+def _filters_changed_messages(event: Event, viewer_id: int | None, streams: Iterable[Stream]) -> list[Message]:
+    if viewer_id is None or event.actor_id != viewer_id:
+        return []
+    return [Message(stream, FILTERS_CHANGED, None) for stream in streams if stream.name == "user"]
+
+
 async def messages_for(
     session: AsyncSession, uris: LocalURIs, event: Event, viewer_id: int | None, streams: Iterable[Stream]
 ) -> list[Message]:
     """What the reader `viewer_id` (None: anonymous) receives of `event` on the streams they read."""
-    if event.kind == NOTIFICATION:
-        return await _notification_messages(session, uris, event, viewer_id, streams)
+    streams = list(streams)
+    if event.kind == FILTERS_CHANGED:
+        return _filters_changed_messages(event, viewer_id, streams)
     if event.kind == DELETE:
         return await _delete_messages(session, event, viewer_id, streams)
+    if event.kind == NOTIFICATION:
+        return await _notification_messages(session, uris, event, viewer_id, streams)
+    if event.kind == UPDATE:  # a new post: its conversation on `direct`, the post itself elsewhere
+        others = [s for s in streams if s.name != "direct"]
+        found = await _status_messages(session, uris, event, viewer_id, others)
+        return found + await _conversation_messages(session, uris, event, viewer_id, streams)
     return await _status_messages(session, uris, event, viewer_id, streams)

@@ -72,5 +72,6 @@ async def stream(request: web.Request) -> web.StreamResponse:
             if message is None:
                 await response.write(HEARTBEAT)
             else:
-                await response.write(f"event: {message.event}\ndata: {message.payload}\n\n".encode())
+                data = "undefined" if message.payload is None else message.payload  # as Mastodon's server writes it
+                await response.write(f"event: {message.event}\ndata: {data}\n\n".encode())
     return response  # the client left, or its stream ended: it fell behind, its token went, the server stops

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from essaim.actors.models import List
 from essaim.web.api.auth import Token, grants
 
 PUBLIC_STREAMS = frozenset(
@@ -79,11 +81,10 @@ def parse_stream(name: object, tag: object = None, list_id: object = None) -> St
 
 
 async def may_read_list(session: AsyncSession, viewer_id: int, list_id: int) -> bool:
-    """Hook for lists (being built on the `lists` branch): whether the viewer owns the list.
-
-    No list exists yet, so no list stream can be opened; list events will come with list membership.
-    """
-    return False
+    """Whether the viewer owns the list: anyone else's is unknown to them, as in the lists API."""
+    if list_id >= 2**63:  # not an id: asking the database would fail
+        return False
+    return await session.scalar(select(List.id).where(List.id == list_id, List.owner_id == viewer_id)) is not None
 
 
 async def check_access(session: AsyncSession, stream: Stream, token: Token | None) -> None:

@@ -4,7 +4,8 @@ The token comes as `Authorization: Bearer`, `?access_token=` or as the `Sec-WebS
 by browsers (which cannot set headers); in that case the protocol is echoed back, as Mastodon does. An
 invalid token, or a `?stream=` the caller may not read, is refused at the handshake (401/403/404 JSON).
 Once open, `{"type": "subscribe"|"unsubscribe", "stream": …, "tag": …, "list": …}` messages add and
-remove streams; events arrive as `{"stream": [...], "event": …, "payload": "<JSON string>"}`. A message
+remove streams; events arrive as `{"stream": [...], "event": …, "payload": "<JSON string>"}` (no `payload`
+for `filters_changed`, as Mastodon). A message
 that is not understood (garbage, binary, a stream one may not read) is answered with
 `{"error": …, "status": …}` and the socket stays open; so is a subscription past `MAX_STREAMS` (429).
 Pings every `streaming.heartbeat_seconds`.
@@ -82,8 +83,12 @@ class _Socket:
         """Send the reader's events until the subscription closes (or the token is revoked), then close."""
         heartbeat = self.request.app[CONFIG].streaming.heartbeat_seconds
         async for message in messages(self.request.app, subscription, self.reader, heartbeat):
-            if message is not None:
-                await self.send({"stream": message.stream.label, "event": message.event, "payload": message.payload})
+            if message is None:
+                continue
+            sent: dict[str, Any] = {"stream": message.stream.label, "event": message.event}
+            if message.payload is not None:  # Mastodon leaves out a payload it does not have
+                sent["payload"] = message.payload
+            await self.send(sent)
         if subscription.overflowed:
             await self.ws.close(code=WSCloseCode.TRY_AGAIN_LATER, message=b"too far behind")
         elif subscription.closed:

@@ -24,6 +24,7 @@ from tests.streaming_helpers import (
     MastodonListener,
     SseStream,
     WebSocketStream,
+    conversation_with,
     mentions_text,
     update_with,
 )
@@ -146,7 +147,7 @@ async def test_websocket_refusals(node: Node, http: aiohttp.ClientSession) -> No
     for query, headers, status in (
         ("?stream=user", {}, 401),  # a user stream needs a token
         ("", {"Authorization": "Bearer not-a-token"}, 401),
-        ("?stream=list&list=1", {"Authorization": f"Bearer {hugo}"}, 404),  # no list is his (none exist yet)
+        ("?stream=list&list=1", {"Authorization": f"Bearer {hugo}"}, 404),  # no list of his has that id
         ("?stream=elsewhere", {}, 400),
     ):
         with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
@@ -266,21 +267,37 @@ async def test_a_disabled_account_loses_its_open_streams(node: Node, http: aioht
         await socket.close()
 
 
-async def test_the_direct_stream_carries_direct_posts_to_their_audience(
+async def test_the_direct_stream_carries_conversations_to_their_parties_only(
     node: Node, http: aiohttp.ClientSession
 ) -> None:
+    """A direct post reaches the direct streams of its author and of those it addresses as a `conversation`
+    event (the Conversation entity each of them reads in /api/v1/conversations), and no one else's."""
     hugo, amina = await tokens(node, "hugo", "amina")
-    direct = await sse(http, node, "direct", amina).open()
+    listener = MastodonListener()
+    handle = await asyncio.to_thread(mastodon(node, amina).stream_direct, listener, run_async=True)
+    author = await sse(http, node, "direct", hugo).open()
     try:
+        await listener.opened()
         posts = f"{node.base_url}/api/v1/statuses"
         await call(http, "POST", posts, hugo, data={"status": "dm-0 followers", "visibility": "private"})
         await call(http, "POST", posts, hugo, data={"status": "dm-1 @sofia only", "visibility": "direct"})
-        await call(http, "POST", posts, hugo, data={"status": "dm-2 @amina hello", "visibility": "direct"})
-        got = await direct.expect("the direct post to amina", update_with("dm-2"))
-        assert got.payload["visibility"] == "direct"
-        assert not mentions_text(direct.seen, "dm-0") and not mentions_text(direct.seen, "dm-1")
+        post = await call(http, "POST", posts, hugo, data={"status": "dm-2 @amina hello", "visibility": "direct"})
+        got = await listener.expect("amina's conversation", conversation_with("dm-2"))
+        assert got.payload["unread"] is True and [a["acct"] for a in got.payload["accounts"]] == ["hugo"]
+        assert got.payload["last_status"]["id"] == post["id"]
+        listed = (await call(http, "GET", f"{node.base_url}/api/v1/conversations", amina))[0]
+        assert listed["id"] == str(got.payload["id"]), "the conversation /api/v1/conversations shows"
+        dm1 = await author.expect("hugo's conversation with sofia", conversation_with("dm-1"))
+        assert [a["acct"] for a in dm1.payload["accounts"]] == ["sofia"]
+        own = await author.expect("hugo's own conversation", conversation_with("dm-2"))
+        assert own.payload["unread"] is False and [a["acct"] for a in own.payload["accounts"]] == ["amina"]
+        assert not any(m.event == "update" for m in author.seen), "the direct stream sends conversations"
+        await call(http, "POST", posts, hugo, data={"status": "dm-3 @amina again", "visibility": "direct"})
+        await listener.expect("the next post of the thread", conversation_with("dm-3"))
+        assert not mentions_text(listener.seen, "dm-0") and not mentions_text(listener.seen, "dm-1")
     finally:
-        await direct.close()
+        await asyncio.to_thread(handle.close)
+        await author.close()
 
 
 async def test_media_and_local_hashtag_streams_filter_what_they_carry(node: Node, http: aiohttp.ClientSession) -> None:

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from aiohttp import web
 from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from essaim.actors.conversations import listed, load_conversations
 from essaim.actors.hydrate import load_accounts, load_statuses
 from essaim.actors.models import Conversation, Status
 from essaim.actors.paging import newest_first, windowed
+from essaim.uris import LocalURIs
 from essaim.web.api.auth import authenticate
 from essaim.web.api.entities.conversation import render_conversation
 from essaim.web.api.pagination import page_request
@@ -25,14 +27,20 @@ routes = web.RouteTableDef()
 ONE = r"/api/v1/conversations/{id}"
 
 
+async def conversations_json(
+    session: AsyncSession, uris: LocalURIs, conversations: list[Conversation], viewer_id: int
+) -> list[dict[str, object]]:
+    """Conversation entities as `viewer_id` sees them (also used by live streams)."""
+    page = await load_conversations(session, conversations, viewer_id)
+    accounts = await load_accounts(session, {i for data in page for i in data.participant_ids})
+    rows = (await session.scalars(select(Status).where(Status.id.in_([d.last_status_id for d in page])))).all()
+    statuses = {data.status.id: data for data in await load_statuses(session, rows, viewer_id)}
+    return [render_conversation(data, accounts, statuses.get(data.last_status_id), uris, viewer_id) for data in page]
+
+
 async def _render(request: web.Request, conversations: list[Conversation], viewer_id: int) -> list[dict[str, object]]:
     async with request.app[DATABASE].session() as session:
-        page = await load_conversations(session, conversations, viewer_id)
-        accounts = await load_accounts(session, {i for data in page for i in data.participant_ids})
-        rows = (await session.scalars(select(Status).where(Status.id.in_([d.last_status_id for d in page])))).all()
-        statuses = {data.status.id: data for data in await load_statuses(session, rows, viewer_id)}
-    uris = request.app[URIS]
-    return [render_conversation(data, accounts, statuses.get(data.last_status_id), uris, viewer_id) for data in page]
+        return await conversations_json(session, request.app[URIS], conversations, viewer_id)
 
 
 @routes.get("/api/v1/conversations/")  # Mastodon.py asks with the slash

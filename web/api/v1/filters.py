@@ -80,7 +80,7 @@ async def update(request: web.Request) -> web.Response:
     async with request.app[DATABASE].transaction() as session:
         keyword, row = await act.owned_keyword(session, token.user.actor_id, path_id(request))
         await act.check_v1_update(session, row, draft)
-        act.do_update_keyword(keyword, change.keyword, change.whole_word)
+        act.do_update_keyword(session, row, keyword, change.keyword, change.whole_word)
         await act.do_update_filter(session, row, draft)
         return web.json_response(render_v1_filter(keyword, row))
 
@@ -89,6 +89,6 @@ async def update(request: web.Request) -> web.Response:
 async def remove(request: web.Request) -> web.Response:
     token = await authenticate(request, "write:filters")
     async with request.app[DATABASE].transaction() as session:
-        keyword, _ = await act.owned_keyword(session, token.user.actor_id, path_id(request))
-        await act.do_remove_keyword(session, keyword, drop_empty_filter=True)
+        keyword, row = await act.owned_keyword(session, token.user.actor_id, path_id(request))
+        await act.do_remove_keyword(session, row, keyword, drop_empty_filter=True)
     return web.json_response({})

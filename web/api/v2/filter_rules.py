@@ -8,7 +8,7 @@ by their own id, at both addresses Mastodon answers (`/api/v2/filter_keywords/:i
 from __future__ import annotations
 
 from aiohttp import web
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from essaim.actors.models import FilterKeyword, FilterStatus
 from essaim.outbox.actions import filters as act
@@ -56,16 +56,16 @@ async def update_keyword(request: web.Request) -> web.Response:
     params = await Params.of(request)
     whole_word = params.boolean("whole_word") if "whole_word" in params else None
     async with request.app[DATABASE].transaction() as session:
-        keyword, _ = await act.owned_keyword(session, token.user.actor_id, path_id(request))
-        act.do_update_keyword(keyword, params.text("keyword"), whole_word)
+        keyword, row = await act.owned_keyword(session, token.user.actor_id, path_id(request))
+        act.do_update_keyword(session, row, keyword, params.text("keyword"), whole_word)
         return web.json_response(render_keyword(keyword))
 
 
 async def remove_keyword(request: web.Request) -> web.Response:
     token = await authenticate(request, "write:filters")
     async with request.app[DATABASE].transaction() as session:
-        keyword, _ = await act.owned_keyword(session, token.user.actor_id, path_id(request))
-        await act.do_remove_keyword(session, keyword)
+        keyword, row = await act.owned_keyword(session, token.user.actor_id, path_id(request))
+        await act.do_remove_keyword(session, row, keyword)
     return web.json_response({})
 
 
@@ -92,15 +92,15 @@ async def add_status(request: web.Request) -> web.Response:
 async def show_status(request: web.Request) -> web.Response:
     token = await authenticate(request, "read:filters")
     async with request.app[DATABASE].session() as session:
-        row = await act.owned_filter_status(session, token.user.actor_id, path_id(request))
-    return web.json_response(render_filter_status(row))
+        filtered, _ = await act.owned_filter_status(session, token.user.actor_id, path_id(request))
+    return web.json_response(render_filter_status(filtered))
 
 
 async def remove_status(request: web.Request) -> web.Response:
     token = await authenticate(request, "write:filters")
     async with request.app[DATABASE].transaction() as session:
-        row = await act.owned_filter_status(session, token.user.actor_id, path_id(request))
-        await session.execute(delete(FilterStatus).where(FilterStatus.id == row.id))
+        filtered, row = await act.owned_filter_status(session, token.user.actor_id, path_id(request))
+        await act.do_remove_status(session, row, filtered)
     return web.json_response({})
 
 
