@@ -1,5 +1,5 @@
 """Two `essaim run` processes of one node on one PostgreSQL database: a change committed through either
-reaches streams open on both (LISTEN/NOTIFY), each exactly once.
+reaches streams open on both (LISTEN/NOTIFY), each exactly once; a lost LISTEN connection is re-opened.
 
 PostgreSQL only: on SQLite a node is one process by design (one writer, the in-process bus), so there is no
 second process to reach; this module runs when ESSAIM_TEST_DB=postgresql.
@@ -11,9 +11,12 @@ import asyncio
 
 import aiohttp
 import pytest
+from sqlalchemy import text
 
 from tests.api_helpers import api_token, call
 from tests.conftest import ENGINE, Node, NodeFactory, free_port
+from tests.federation_helpers import eventually
+from tests.helpers import database
 from tests.streaming_helpers import SseStream, WebSocketStream, update_with
 
 pytestmark = pytest.mark.skipif(ENGINE != "postgresql", reason="SQLite nodes are one process by design")
@@ -52,3 +55,30 @@ async def test_events_cross_processes_sharing_the_database(nodes: NodeFactory, h
         await on_second.close()
         await on_first.close()
         await asyncio.to_thread(second.stop)
+
+
+async def _listeners(node: Node) -> set[int]:
+    """Backend ids of the node's LISTEN connections (the only ones whose last statement was a LISTEN)."""
+    name = node.database_url.rsplit("/", 1)[1]
+    async with database(node.database_url) as session:
+        query = text("SELECT pid FROM pg_stat_activity WHERE datname = :name AND query LIKE 'LISTEN %'")
+        return set((await session.scalars(query, {"name": name})).all())
+
+
+async def test_streams_carry_on_after_the_listen_connection_is_lost(
+    nodes: NodeFactory, http: aiohttp.ClientSession
+) -> None:
+    node = await asyncio.to_thread(nodes.create, demo=True)
+    hugo, amina = await api_token(node, "hugo"), await api_token(node, "amina")
+    stream = await SseStream(http, f"{node.base_url}/api/v1/streaming/user", amina).open()
+    try:
+        (lost,) = await _listeners(node)
+        async with database(node.database_url) as session:
+            await session.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": lost})
+        await eventually(lambda: _listeners(node), "the node listening again")  # events meanwhile are missed
+        assert lost not in await _listeners(node)
+        await call(http, "POST", f"{node.base_url}/api/v1/statuses", hugo, data={"status": "relisten-1"})
+        await stream.expect("a post after the reconnection", update_with("relisten-1"))
+        assert not stream.ended.is_set(), "the open stream itself was never interrupted"
+    finally:
+        await stream.close()
