@@ -42,6 +42,7 @@ from essaim.web.api.v2 import filter_rules, search
 from essaim.web.api.v2 import filters as filters_v2
 from essaim.web.api.v2 import instance as instance_v2
 from essaim.web.api.v2 import media as media_v2
+from essaim.web.api.v2 import notifications as notifications_v2
 from essaim.web.oauth import endpoints as oauth
 from essaim.web.streaming import sse, websocket
 
@@ -75,6 +76,7 @@ ROUTE_TABLES: list[web.RouteTableDef] = [
     timelines.routes,
     trends.routes,
     notifications.routes,
+    notifications_v2.routes,
     search.routes,
     bookmarks.routes,
     favourites.routes,

@@ -14,7 +14,7 @@ from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from essaim.actors.filters import active_filters
-from essaim.actors.hydrate import load_accounts, load_statuses
+from essaim.actors.hydrate import AccountData, StatusData, load_accounts, load_statuses
 from essaim.actors.models import Notification, NotificationType, Status
 from essaim.actors.mutes import muting_notifications
 from essaim.actors.paging import newest_first, windowed
@@ -43,7 +43,8 @@ def visible_notifications(recipient_id: int) -> Select[Notification]:
     )
 
 
-def _filtered(query: Select[Notification], params: Params) -> Select[Notification]:
+def filtered(query: Select[Notification], params: Params) -> Select[Notification]:
+    """`query` narrowed by the `types[]`, `exclude_types[]` and `account_id` parameters."""
     types = [t for t in params.many("types") if t in TYPES]
     if params.many("types"):
         query = query.where(Notification.type.in_(types))
@@ -55,20 +56,28 @@ def _filtered(query: Select[Notification], params: Params) -> Select[Notificatio
     return query
 
 
-async def notifications_json(
-    session: AsyncSession, uris: LocalURIs, notifications: list[Notification], viewer_id: int
-) -> list[dict[str, object]]:
-    """Render notifications for their recipient (also used by live streams), minus those their filters hide."""
+async def hydrate_notifications(
+    session: AsyncSession, notifications: list[Notification], viewer_id: int
+) -> list[tuple[Notification, AccountData, StatusData | None]]:
+    """Each notification with its account and post, minus those the viewer's filters hide, in the given order."""
     accounts = await load_accounts(session, {n.from_actor_id for n in notifications})
     status_ids = {n.status_id for n in notifications if n.status_id is not None}
     rows = (await session.scalars(select(Status).where(Status.id.in_(status_ids)))).all()
     filters = await active_filters(session, viewer_id, "notifications")
     statuses = {data.status.id: data for data in filters.sift(await load_statuses(session, rows, viewer_id))}
     return [
-        render_notification(n, accounts[n.from_actor_id], statuses.get(n.status_id or 0), uris)
+        (n, accounts[n.from_actor_id], statuses.get(n.status_id or 0))
         for n in notifications
         if n.from_actor_id in accounts and (n.status_id is None or n.status_id in statuses)
     ]
+
+
+async def notifications_json(
+    session: AsyncSession, uris: LocalURIs, notifications: list[Notification], viewer_id: int
+) -> list[dict[str, object]]:
+    """Render notifications for their recipient (also used by live streams), minus those their filters hide."""
+    hydrated = await hydrate_notifications(session, notifications, viewer_id)
+    return [render_notification(n, account, status, uris) for n, account, status in hydrated]
 
 
 async def _render(request: web.Request, notifications: list[Notification], viewer_id: int) -> list[dict[str, object]]:
@@ -81,7 +90,7 @@ async def index(request: web.Request) -> web.Response:
     token = await authenticate(request, "read:notifications")
     params = await Params.of(request)
     window = page_request(params, default=15, maximum=30)
-    query = _filtered(visible_notifications(token.user.actor_id), params)
+    query = filtered(visible_notifications(token.user.actor_id), params)
     async with request.app[DATABASE].session() as session:
         rows = list((await session.scalars(windowed(query, Notification.id, window))).all())
     notifications = newest_first(rows, window, key=lambda n: n.id)
@@ -95,7 +104,7 @@ async def unread_count(request: web.Request) -> web.Response:
     token = await authenticate(request, "read:notifications")
     params = await Params.of(request)
     limit = min(params.integer("limit", 100, minimum=1) or 100, 1000)
-    query = _filtered(visible_notifications(token.user.actor_id), params).limit(limit).subquery()
+    query = filtered(visible_notifications(token.user.actor_id), params).limit(limit).subquery()
     async with request.app[DATABASE].session() as session:
         count = await session.scalar(select(func.count()).select_from(query))
     return web.json_response({"count": int(count or 0)})
