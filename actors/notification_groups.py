@@ -20,8 +20,9 @@ from essaim.actors.models import Notification, NotificationType
 
 GROUPABLE = frozenset({NotificationType.FAVOURITE, NotificationType.REBLOG, NotificationType.FOLLOW})
 SPAN = timedelta(hours=12)
-_KEY = re.compile(r"^(?:(favourite|reblog)-(\d+)|(follow)|ungrouped)-(\d+)$")
+_KEY = re.compile(r"^(?:(favourite|reblog)-(\d{1,20})|(follow)|ungrouped)-(\d{1,20})$")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+BIGINT = 2**63  # ids above a 64-bit column match nothing, and PostgreSQL would refuse to compare them
 
 
 def _bucket(moment: datetime) -> int:
@@ -43,6 +44,8 @@ def group_members(key: str) -> ColumnElement[bool] | None:
     if match is None:
         return None
     status_kind, status_id, follow, number = match.groups()
+    if any(int(n) >= BIGINT for n in (status_id or "0", number)):
+        return None
     if not (status_kind or follow):
         return Notification.id == int(number)
     try:

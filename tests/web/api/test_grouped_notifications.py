@@ -106,6 +106,7 @@ async def test_a_group_is_read_listed_and_dismissed_by_its_owner_only(people: di
     await lucas.api("GET", f"/api/v2/notifications/{key}", status=404)
     assert await asyncio.to_thread(lucas.app.unread_grouped_notifications_count) == before - 1
     await lucas.api("GET", "/api/v2/notifications/nonsense-key", status=404)
+    await lucas.api("GET", f"/api/v2/notifications/ungrouped-{2**64}", status=404)
     anonymous = Person(lucas.http, lucas.node, "anonymous", None)
     await anonymous.api("GET", "/api/v2/notifications", status=401)
 

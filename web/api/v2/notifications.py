@@ -68,7 +68,8 @@ async def unread_count(request: web.Request) -> web.Response:
     query = filtered(visible_notifications(token.user.actor_id), params).order_by(Notification.id.desc())
     async with request.app[DATABASE].session() as session:
         rows = (await session.scalars(query.limit(UNREAD_SCAN))).all()
-    keys = {group_key(row, _grouped_types(params)) for row in rows}
+    grouped_types = _grouped_types(params)
+    keys = {group_key(row, grouped_types) for row in rows}
     return web.json_response({"count": min(len(keys), limit)})
 
 
