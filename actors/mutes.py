@@ -20,7 +20,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, exists, or_, select, true
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from essaim.actors.domain_blocks import covered_by
 from essaim.actors.models import AccountDomainBlock, Actor, ConversationMute, Mention, Mute, Status
@@ -55,7 +55,10 @@ def muting_notifications(viewer: ActorId, actor: ActorId) -> ColumnElement[bool]
     return or_(muted, domain_blocking(viewer, actor))
 
 
-def in_muted_thread(viewer_id: int, status_id: ColumnElement[int | None] | int) -> ColumnElement[bool]:
+StatusId = int | ColumnElement[int | None] | InstrumentedAttribute[int] | InstrumentedAttribute[int | None]
+
+
+def in_muted_thread(viewer_id: int, status_id: StatusId) -> ColumnElement[bool]:
     """SQL: the post `status_id` belongs to a thread `viewer_id` muted (its root or any reply below it)."""
     start = select(ConversationMute.root_id.label("id")).where(ConversationMute.actor_id == viewer_id)
     thread = start.cte("muted_thread", recursive=True)
