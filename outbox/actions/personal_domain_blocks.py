@@ -8,7 +8,7 @@ What either hides is actors/mutes.py, applied on read: lifting one brings everyt
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from essaim.actors.conversations import thread_root
@@ -31,8 +31,7 @@ async def do_block_own_domain(session: AsyncSession, owner: Actor, text: str) ->
     domain = _domain(text)
     await insert_ignoring_duplicates(session, AccountDomainBlock, id=new_id(), actor_id=owner.id, domain=domain)
     followers = select(Actor, Follow.accepted).join(Follow, Follow.follower_id == Actor.id)
-    there = followers.where(Follow.followee_id == owner.id, covered_by(Actor.domain, AccountDomainBlock.domain))
-    there = there.where(AccountDomainBlock.actor_id == owner.id, AccountDomainBlock.domain == domain)
+    there = followers.where(Follow.followee_id == owner.id, covered_by(Actor.domain, literal(domain)))
     for follower, accepted in (await session.execute(there)).all():
         if accepted:
             await do_remove_follower(session, owner, follower)
