@@ -34,6 +34,7 @@ from essaim.actors.models import (
     StatusTag,
     Tag,
 )
+from essaim.actors.mutes import in_muted_thread
 from essaim.actors.queries import with_profile
 
 if TYPE_CHECKING:
@@ -69,6 +70,7 @@ class StatusData:
     reblogged: bool = False
     bookmarked: bool = False
     pinned: bool = False
+    muted: bool = False  # in a thread the viewer muted
     filtered: list[FilterResult] = field(default_factory=list)  # set by actors/filters.py for a viewer's context
 
 
@@ -173,8 +175,11 @@ async def load_statuses(session: AsyncSession, statuses: Sequence[Status], viewe
     replies = await _counts(session, Status.in_reply_to_id, ids)
     reblogs = await _counts(session, Status.reblog_of_id, ids)
     favourites = await _counts(session, Favourite.status_id, ids)
-    favourited = bookmarked = pinned = reblogged = set()
+    favourited = bookmarked = pinned = reblogged = muted = set()
     if viewer_id is not None:
+        muted = set(
+            await session.scalars(select(Status.id).where(Status.id.in_(ids), in_muted_thread(viewer_id, Status.id)))
+        )
         favourited = await _viewer_flags(session, Favourite, ids, viewer_id)
         bookmarked = await _viewer_flags(session, Bookmark, ids, viewer_id)
         pinned = await _viewer_flags(session, StatusPin, ids, viewer_id)
@@ -201,6 +206,7 @@ async def load_statuses(session: AsyncSession, statuses: Sequence[Status], viewe
             reblogged=own in reblogged,
             bookmarked=own in bookmarked,
             pinned=status.id in pinned,
+            muted=own in muted,
         )
 
     return [data(status) for status in statuses]

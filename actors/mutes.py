@@ -8,16 +8,22 @@ timelines also leave out posts mentioning them); with `notifications`
 it hides their notifications too (mentions and direct messages included). Nothing is deleted:
 a muted account's post, direct messages included, stays readable by its id, and everything
 comes back when the mute ends.
+
+A personal domain block (`AccountDomainBlock`) counts as a mute, notifications included, of every
+account on the servers it covers (actors/domain_blocks.py's `covered_by` rule), so every read path
+that honours mutes honours it too. A conversation mute (`ConversationMute`) hides only notifications
+about posts in that thread (`in_muted_thread`).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, exists, or_, true
-from sqlalchemy.orm import aliased
+from sqlalchemy import ColumnElement, and_, exists, or_, select, true
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 
-from essaim.actors.models import Mention, Mute, Status
+from essaim.actors.domain_blocks import covered_by
+from essaim.actors.models import AccountDomainBlock, Actor, ConversationMute, Mention, Mute, Status
 from essaim.actors.models.base import utcnow
 from essaim.actors.visibility import ActorId
 
@@ -27,14 +33,38 @@ def in_force() -> ColumnElement[bool]:
     return or_(Mute.expires_at.is_(None), Mute.expires_at > utcnow())
 
 
+def domain_blocking(viewer: ActorId, actor: ActorId) -> ColumnElement[bool]:
+    """SQL: `viewer` has blocked the server `actor` lives on (local actors are never covered)."""
+    author = aliased(Actor)
+    return exists().where(
+        author.id == actor,
+        AccountDomainBlock.actor_id == viewer,
+        covered_by(author.domain, AccountDomainBlock.domain),
+    )
+
+
 def muting(viewer: ActorId, actor: ActorId) -> ColumnElement[bool]:
-    """SQL: `viewer` mutes `actor` now."""
-    return exists().where(Mute.actor_id == viewer, Mute.target_id == actor, in_force())
+    """SQL: `viewer` mutes `actor` now, or blocks their server."""
+    muted = exists().where(Mute.actor_id == viewer, Mute.target_id == actor, in_force())
+    return or_(muted, domain_blocking(viewer, actor))
 
 
 def muting_notifications(viewer: ActorId, actor: ActorId) -> ColumnElement[bool]:
-    """SQL: `viewer` mutes `actor` now, notifications included."""
-    return exists().where(Mute.actor_id == viewer, Mute.target_id == actor, Mute.notifications.is_(True), in_force())
+    """SQL: `viewer` mutes `actor` now, notifications included, or blocks their server."""
+    muted = exists().where(Mute.actor_id == viewer, Mute.target_id == actor, Mute.notifications.is_(True), in_force())
+    return or_(muted, domain_blocking(viewer, actor))
+
+
+StatusId = int | ColumnElement[int | None] | InstrumentedAttribute[int] | InstrumentedAttribute[int | None]
+
+
+def in_muted_thread(viewer_id: int, status_id: StatusId) -> ColumnElement[bool]:
+    """SQL: the post `status_id` belongs to a thread `viewer_id` muted (its root or any reply below it)."""
+    start = select(ConversationMute.root_id.label("id")).where(ConversationMute.actor_id == viewer_id)
+    thread = start.cte("muted_thread", recursive=True)
+    reply = aliased(Status)
+    thread = thread.union(select(reply.id).where(reply.in_reply_to_id == thread.c.id))
+    return exists().where(thread.c.id == status_id)
 
 
 def unmuted_for(viewer_id: int | None) -> ColumnElement[bool]:

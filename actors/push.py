@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from essaim.actors import jobs
 from essaim.actors.models import Account, Follow, Notification, OAuthToken, PushSubscription
-from essaim.actors.mutes import muting_notifications
+from essaim.actors.mutes import in_muted_thread, muting_notifications
 
 # Mastodon's alert names, in its order; each is a notification type a subscription may ask for.
 ALERTS = (
@@ -90,10 +90,15 @@ async def queue_pushes(session: AsyncSession, notification: Notification) -> int
 
     A subscription wants it when its alert for the type is on, its token is not revoked nor its
     account disabled, and its policy admits the sender (`followed`: the recipient follows them; `follower`: they
-    follow the recipient). Nothing is pushed from someone whose notifications the recipient mutes.
+    follow the recipient). Nothing is pushed from someone whose notifications the recipient mutes (or whose
+    server they blocked), nor about a post in a thread they muted.
     """
     recipient, sender = notification.recipient_id, notification.from_actor_id
     if await session.scalar(select(muting_notifications(recipient, sender))):
+        return 0
+    if notification.status_id is not None and await session.scalar(
+        select(in_muted_thread(recipient, notification.status_id))
+    ):
         return 0
     follows = {
         "followed": _follows(recipient, sender),

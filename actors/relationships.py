@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from essaim.actors.domain_blocks import suspended_hosts
 from essaim.actors.models import Account, AccountNote, Actor, ActorType, Block, Endorsement, Follow, Mute
-from essaim.actors.mutes import in_force
+from essaim.actors.mutes import domain_blocking, in_force
 from essaim.actors.queries import with_profile
 from essaim.actors.visibility import blocked_either_way
 
@@ -58,6 +58,7 @@ class Relationship:
     muting_expires_at: datetime | None = None
     endorsed: bool = False
     note: str = ""
+    domain_blocking: bool = False
 
 
 async def relationships(session: AsyncSession, viewer_id: int, actor_ids: Sequence[int]) -> list[Relationship]:
@@ -94,6 +95,9 @@ async def relationships(session: AsyncSession, viewer_id: int, actor_ids: Sequen
     notes = dict(
         (await session.execute(noted.where(AccountNote.actor_id == viewer_id, AccountNote.target_id.in_(ids)))).all()
     )
+    domain_blocked = set(
+        await session.scalars(select(Actor.id).where(Actor.id.in_(ids), domain_blocking(viewer_id, Actor.id)))
+    )
     return [
         Relationship(
             actor_id,
@@ -108,6 +112,7 @@ async def relationships(session: AsyncSession, viewer_id: int, actor_ids: Sequen
             muting_expires_at=mutes.get(actor_id, (False, None))[1],
             endorsed=actor_id in endorsed,
             note=notes.get(actor_id, ""),
+            domain_blocking=actor_id in domain_blocked,
         )
         for actor_id in actor_ids
     ]

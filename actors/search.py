@@ -1,6 +1,7 @@
 """Search over what this node knows: people (with their directory attributes), posts and hashtags.
 
-Posts are searched only among those the searcher may read (visible_to), newest first.
+Posts are searched only among those the searcher may read (visible_to) and has not muted, nor whose
+server they blocked (unmuted_for), newest first.
 Ranked full-text search comes later; this is substring matching.
 """
 
@@ -12,6 +13,7 @@ from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from essaim.actors.models import Account, Actor, ActorSkill, ActorType, Follow, Status, Tag
+from essaim.actors.mutes import unmuted_for
 from essaim.actors.visibility import visible_to
 
 
@@ -71,6 +73,7 @@ async def search_statuses(
         return []
     query = select(Status).where(
         visible_to(viewer_id),
+        unmuted_for(viewer_id),  # as Mastodon's search: nothing from muted accounts or blocked servers
         Status.reblog_of_id.is_(None),
         # What people wrote, not the markup around it (local posts keep their source text).
         func.lower(func.coalesce(Status.source_text, Status.content)).like(_like(q.strip()), escape="\\"),

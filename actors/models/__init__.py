@@ -22,7 +22,15 @@ from essaim.actors.models.notification import Notification, NotificationType
 from essaim.actors.models.oauth import IdempotencyKey, OAuthApplication, OAuthAuthorizationCode, OAuthToken
 from essaim.actors.models.poll import Poll, PollVote
 from essaim.actors.models.push import PushSubscription
-from essaim.actors.models.relations import AccountNote, Endorsement, FeaturedTag, Mute, TagFollow
+from essaim.actors.models.relations import (
+    AccountDomainBlock,
+    AccountNote,
+    ConversationMute,
+    Endorsement,
+    FeaturedTag,
+    Mute,
+    TagFollow,
+)
 from essaim.actors.models.scheduled import ScheduledStatus
 from essaim.actors.models.status import Mention, Status, StatusEdit, StatusTag, Tag, Visibility
 from essaim.actors.models.suggestion import SuggestionDismissal
@@ -30,6 +38,7 @@ from essaim.actors.models.tombstone import Tombstone
 
 __all__ = [
     "Account",
+    "AccountDomainBlock",
     "AccountNote",
     "Actor",
     "Announcement",
@@ -43,6 +52,7 @@ __all__ = [
     "Bookmark",
     "CustomEmoji",
     "Conversation",
+    "ConversationMute",
     "ConversationStatus",
     "Delivery",
     "DeliveryState",

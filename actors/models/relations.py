@@ -5,14 +5,16 @@ an account's posts from the muter's timelines (and, with `notifications`, its no
 `expires_at`; an `AccountNote` is a private comment about an account; an `Endorsement` features a
 followed account on the profile and names the follow that allows it (deleted with it, like list
 memberships); a `TagFollow` brings a hashtag's public posts into the home feed; a `FeaturedTag`
-is a hashtag shown on the profile.
+is a hashtag shown on the profile. An `AccountDomainBlock` hides a whole server (host[:port], as
+actors/domain_blocks.py spells entries) from one person; a `ConversationMute` stops one person's
+notifications about a thread, keyed by the thread's first post.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from essaim.actors.models.base import Base, snowflake_pk, utcnow
@@ -71,3 +73,24 @@ class FeaturedTag(Base):
     tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"), index=True)
 
     __table_args__ = (UniqueConstraint("actor_id", "tag_id"),)
+
+
+class AccountDomainBlock(Base):
+    __tablename__ = "account_domain_blocks"
+
+    id: Mapped[int] = snowflake_pk()
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"))  # who blocks
+    domain: Mapped[str] = mapped_column(String(255))  # normalised as actors/domain_blocks.normalise_domain
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("actor_id", "domain"),)
+
+
+class ConversationMute(Base):
+    __tablename__ = "conversation_mutes"
+
+    id: Mapped[int] = snowflake_pk()
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"))  # who mutes
+    root_id: Mapped[int] = mapped_column(BigInteger)  # the thread's first post (an identity: it may be gone)
+
+    __table_args__ = (UniqueConstraint("actor_id", "root_id"),)

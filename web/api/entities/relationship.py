@@ -9,8 +9,7 @@ from essaim.web.api.entities.common import optional_timestamp
 
 
 def render_relationship(relationship: Relationship) -> dict[str, Any]:
-    """Reblogs are shown and posts not notified for every follow: those follow options are not stored yet;
-    `domain_blocking` is false, as people cannot block a domain for themselves yet."""
+    """Reblogs are shown and posts not notified for every follow: those follow options are not stored yet."""
     return {
         "id": str(relationship.actor_id),
         "following": relationship.following,
@@ -25,7 +24,7 @@ def render_relationship(relationship: Relationship) -> dict[str, Any]:
         "muting_expires_at": optional_timestamp(relationship.muting_expires_at),
         "requested": relationship.requested,
         "requested_by": relationship.requested_by,
-        "domain_blocking": False,
+        "domain_blocking": relationship.domain_blocking,
         "endorsed": relationship.endorsed,
         "note": relationship.note,
     }

@@ -63,7 +63,7 @@ def render_status(data: StatusData, uris: LocalURIs, viewer_id: int | None) -> d
         rendered |= {
             "favourited": data.favourited,
             "reblogged": data.reblogged,
-            "muted": False,
+            "muted": data.muted,
             "bookmarked": data.bookmarked,
         }
         if account.id == viewer_id:

@@ -4,19 +4,20 @@ A notification whose post the recipient can no longer see (say, they unfollowed 
 followers-only post), or from someone they may no longer hear from (a block, a silenced or
 suspended server), is not shown: the visibility rule applies here as everywhere. Nor is one about
 a post the recipient's `hide` filters match (their `warn` filters mark the post), nor one from someone
-the recipient mutes with notifications (until the mute expires).
+the recipient mutes with notifications (until the mute expires) or whose server they blocked, nor one
+about a post in a thread they muted. The unread count counts what is newer than their notifications marker.
 """
 
 from __future__ import annotations
 
 from aiohttp import web
-from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy import Select, delete, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from essaim.actors.filters import active_filters
 from essaim.actors.hydrate import AccountData, StatusData, load_accounts, load_statuses
-from essaim.actors.models import Notification, NotificationType, Status
-from essaim.actors.mutes import muting_notifications
+from essaim.actors.models import Marker, Notification, NotificationType, Status
+from essaim.actors.mutes import in_muted_thread, muting_notifications
 from essaim.actors.paging import newest_first, windowed
 from essaim.actors.visibility import heard_from, visible_to
 from essaim.uris import LocalURIs
@@ -40,6 +41,7 @@ def visible_notifications(recipient_id: int) -> Select[Notification]:
         or_(Notification.status_id.is_(None), Notification.status_id.in_(readable)),
         heard_from(recipient_id, Notification.from_actor_id),
         ~muting_notifications(recipient_id, Notification.from_actor_id),
+        or_(Notification.status_id.is_(None), ~in_muted_thread(recipient_id, Notification.status_id)),
     )
 
 
@@ -100,11 +102,14 @@ async def index(request: web.Request) -> web.Response:
 
 @routes.get("/api/v1/notifications/unread_count")
 async def unread_count(request: web.Request) -> web.Response:
-    """Without read markers (client API part 2) every notification counts as unread, capped like Mastodon."""
+    """Notifications newer than the caller's notifications marker (all without one), capped like Mastodon."""
     token = await authenticate(request, "read:notifications")
     params = await Params.of(request)
     limit = min(params.integer("limit", 100, minimum=1) or 100, 1000)
-    query = filtered(visible_notifications(token.user.actor_id), params).limit(limit).subquery()
+    actor_id = token.user.actor_id
+    marker = select(Marker.last_read_id).where(Marker.actor_id == actor_id, Marker.timeline == "notifications")
+    unread = or_(~exists(marker), Notification.id > marker.scalar_subquery())
+    query = filtered(visible_notifications(actor_id), params).where(unread).limit(limit).subquery()
     async with request.app[DATABASE].session() as session:
         count = await session.scalar(select(func.count()).select_from(query))
     return web.json_response({"count": int(count or 0)})

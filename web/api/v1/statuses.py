@@ -1,4 +1,4 @@
-"""`/api/v1/statuses`: post, read, edit and delete posts; threads; favourites, boosts, bookmarks, pins.
+"""`/api/v1/statuses`: post, read, edit and delete posts; threads; favourites, boosts, bookmarks, pins, thread mutes.
 
 Handlers parse, call one action of outbox/actions inside a transaction, then render what
 the viewer may see. Every read goes through the visibility rule: a post one cannot read is
@@ -26,6 +26,7 @@ from essaim.actors.visibility import visible_status, visible_to
 from essaim.outbox.actions import interaction_target
 from essaim.outbox.actions import interactions as act
 from essaim.outbox.actions.edits import check_edit_status, do_edit_status
+from essaim.outbox.actions.personal_domain_blocks import do_mute_thread, do_unmute_thread
 from essaim.outbox.actions.statuses import (
     PollDraft,
     StatusDraft,
@@ -409,6 +410,16 @@ async def pin(request: web.Request) -> web.Response:
 @routes.post("/api/v1/statuses/{id}/unpin")
 async def unpin(request: web.Request) -> web.Response:
     return await _interact(request, "write:accounts", act.check_unpin, act.do_unpin)
+
+
+@routes.post("/api/v1/statuses/{id}/mute")
+async def mute_thread(request: web.Request) -> web.Response:
+    return await _interact(request, "write:mutes", _target, do_mute_thread)
+
+
+@routes.post("/api/v1/statuses/{id}/unmute")
+async def unmute_thread(request: web.Request) -> web.Response:
+    return await _interact(request, "write:mutes", _target, do_unmute_thread)
 
 
 @routes.post("/api/v1/statuses/{id}/unreblog")
