@@ -67,6 +67,13 @@ def in_muted_thread(viewer_id: int, status_id: StatusId) -> ColumnElement[bool]:
     return exists().where(thread.c.id == status_id)
 
 
+def notification_muted(recipient_id: int, sender: ActorId, status_id: StatusId | None) -> ColumnElement[bool]:
+    """SQL: the recipient muted what a notification is about: its sender (notifications included, or the
+    sender's server) or the thread of its post. Reading notifications and queueing Web Pushes share it."""
+    muted = muting_notifications(recipient_id, sender)
+    return muted if status_id is None else or_(muted, in_muted_thread(recipient_id, status_id))
+
+
 def unmuted_for(viewer_id: int | None) -> ColumnElement[bool]:
     """A WHERE clause on `Status`: neither its author nor, for a boost, the boosted post's author is muted
     by `viewer_id` (anyone for None). A viewer's own posts always pass."""

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from essaim.actors import jobs
 from essaim.actors.models import Account, Follow, Notification, OAuthToken, PushSubscription
-from essaim.actors.mutes import in_muted_thread, muting_notifications
+from essaim.actors.mutes import notification_muted
 
 # Mastodon's alert names, in its order; each is a notification type a subscription may ask for.
 ALERTS = (
@@ -94,11 +94,7 @@ async def queue_pushes(session: AsyncSession, notification: Notification) -> int
     server they blocked), nor about a post in a thread they muted.
     """
     recipient, sender = notification.recipient_id, notification.from_actor_id
-    if await session.scalar(select(muting_notifications(recipient, sender))):
-        return 0
-    if notification.status_id is not None and await session.scalar(
-        select(in_muted_thread(recipient, notification.status_id))
-    ):
+    if await session.scalar(select(notification_muted(recipient, sender, notification.status_id))):
         return 0
     follows = {
         "followed": _follows(recipient, sender),

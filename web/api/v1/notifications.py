@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from essaim.actors.filters import active_filters
 from essaim.actors.hydrate import AccountData, StatusData, load_accounts, load_statuses
 from essaim.actors.models import Marker, Notification, NotificationType, Status
-from essaim.actors.mutes import in_muted_thread, muting_notifications
+from essaim.actors.mutes import notification_muted
 from essaim.actors.paging import newest_first, windowed
 from essaim.actors.visibility import heard_from, visible_to
 from essaim.uris import LocalURIs
@@ -40,8 +40,7 @@ def visible_notifications(recipient_id: int) -> Select[Notification]:
         Notification.recipient_id == recipient_id,
         or_(Notification.status_id.is_(None), Notification.status_id.in_(readable)),
         heard_from(recipient_id, Notification.from_actor_id),
-        ~muting_notifications(recipient_id, Notification.from_actor_id),
-        or_(Notification.status_id.is_(None), ~in_muted_thread(recipient_id, Notification.status_id)),
+        ~notification_muted(recipient_id, Notification.from_actor_id, Notification.status_id),
     )
 
 
