@@ -30,7 +30,7 @@ async def record_vote(ctx: InboxContext, option: str, question_uri: str) -> str 
     session = ctx.session
     query = select(Poll).join(Status, Status.id == Poll.status_id)
     query = query.where(Status.uri == question_uri, visible_to(ctx.sender.id))
-    poll = await session.scalar(query.with_for_update(of=Poll))
+    poll = await session.scalar(query.with_for_update(of=Poll).execution_options(populate_existing=True))
     if poll is None:
         return f"{question_uri} is not a local poll the sender can read"
     if not is_open(poll, ctx.now):

@@ -28,7 +28,9 @@ CLOSE_BATCH = 500  # polls closed per sweep transaction; the next sweep takes th
 async def readable_poll(session: AsyncSession, poll_id: int, viewer_id: int | None, *, lock: bool = False) -> Poll:
     """The poll if its post is visible to `viewer_id`, else NotFound; `lock` holds the row for a vote."""
     query = select(Poll).join(Status, Status.id == Poll.status_id).where(Poll.id == poll_id, visible_to(viewer_id))
-    poll = await session.scalar(query.with_for_update(of=Poll) if lock else query)
+    if lock:  # the row as it is once locked, not a copy this session may hold from before
+        query = query.with_for_update(of=Poll).execution_options(populate_existing=True)
+    poll = await session.scalar(query)
     if poll is None:
         raise NotFound()
     return poll
