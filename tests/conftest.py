@@ -18,6 +18,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 import aiohttp
 import pytest
@@ -31,6 +32,7 @@ ENGINE = os.environ.get("ESSAIM_TEST_DB", "sqlite")
 PG_SERVER = os.environ.get("ESSAIM_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432")
 ESSAIM = [sys.executable, "-m", "essaim.cli.main"]
 START_TIMEOUT = 30.0
+LOG_TAIL_LINES = 80  # of each running server's log, shown beside a failing test
 
 if ENGINE not in ("sqlite", "postgresql"):
     raise pytest.UsageError(f"ESSAIM_TEST_DB must be sqlite or postgresql, not {ENGINE!r}")
@@ -38,6 +40,18 @@ if ENGINE not in ("sqlite", "postgresql"):
 
 def pytest_report_header() -> str:
     return f"essaim test database engine: {ENGINE}"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[pytest.TestReport]:
+    """A failing test shows the end of every server log still running, so a failure on CI explains itself."""
+    report: pytest.TestReport = yield
+    LoopbackServer.launched[:] = [server for server in LoopbackServer.launched if server.process is not None]
+    if report.failed:
+        for server in LoopbackServer.launched:
+            tail = "\n".join(server.log().splitlines()[-LOG_TAIL_LINES:])
+            report.sections.append((f"server log {server.domain} ({server.folder.name})", tail))
+    return report
 
 
 def free_port() -> int:
@@ -75,6 +89,7 @@ class LoopbackServer:
     folder: Path
     port: int
     process: subprocess.Popen[bytes] | None = field(default=None, kw_only=True)
+    launched: ClassVar[list[LoopbackServer]] = []  # servers started by the tests, for failure reports
 
     @property
     def base_url(self) -> str:
@@ -88,6 +103,7 @@ class LoopbackServer:
         """Start `command` in the folder and wait until it listens on the port."""
         with open(self.folder / "server.log", "ab") as log:  # the child keeps its own copy of the descriptor
             self.process = subprocess.Popen(command, env=env, cwd=self.folder, stdout=log, stderr=log)
+        LoopbackServer.launched.append(self)
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
