@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from essaim.bench.process import BenchNode, ProcessStats, pg_scalar, pinning
+from essaim.bench.process import BenchNode, ProcessStats, PINNING, pg_scalar
 
 PACKAGES = ("essaim", "aiohttp", "sqlalchemy", "aiosqlite", "asyncpg", "cryptography", "bleach")
 
@@ -93,8 +93,8 @@ async def environment(engine: str) -> dict[str, object]:
         versions["postgresql"] = str(await pg_scalar("SHOW server_version"))
     return {
         "cpu": _cpu_model(),
-        "cores": len(os.sched_getaffinity(0)),
-        "pinned": pinning(),
+        "cores": os.cpu_count(),
+        "pinned": PINNING,
         "platform": platform.platform(),
         "versions": versions,
     }

@@ -37,14 +37,13 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def pinning() -> bool:
-    """Server and client on cores of their own: only when there are two to give."""
-    return hasattr(os, "sched_setaffinity") and len(os.sched_getaffinity(0)) >= 2
+# Server and client on cores of their own: only when there are two to give (decided before the client pins itself).
+PINNING = hasattr(os, "sched_setaffinity") and len(os.sched_getaffinity(0)) >= 2
 
 
 def pin_client() -> None:
     """Keep the load generator (this process) off the server's core."""
-    if pinning():
+    if PINNING:
         os.sched_setaffinity(0, {CLIENT_CORE})
 
 
@@ -93,7 +92,7 @@ class ServerProcess:
         """Start the command, pin it to the server's core, and wait until it listens."""
         with open(self.folder / "server.log", "ab") as log:
             self.process = subprocess.Popen(command, env=env, cwd=self.folder, stdout=log, stderr=log)
-        if pinning():
+        if PINNING:
             os.sched_setaffinity(self.process.pid, {SERVER_CORE})
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
