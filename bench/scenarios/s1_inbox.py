@@ -111,8 +111,8 @@ SCENARIO = Scenario(
     name="S1",
     title="inbox ingestion",
     sizes={
-        "smoke": {"activities": 400, "actors": 20, "warmup": 20, "concurrency": 64},
-        "medium": {"activities": 5000, "actors": 20, "warmup": 200, "concurrency": 64},
+        "smoke": {"activities": 200, "actors": 10, "warmup": 10, "concurrency": 64},
+        "medium": {"activities": 2000, "actors": 20, "warmup": 100, "concurrency": 64},
         "full": {"activities": 50000, "actors": 20, "warmup": 500, "concurrency": 64},
     },
     run=run,

@@ -64,8 +64,8 @@ SCENARIO = Scenario(
     name="S5",
     title="post creation",
     sizes={
-        "smoke": {"posts": 150, "authors": 10, "warmup": 16, "concurrency": 16, "raw_inserts": 200},
-        "medium": {"posts": 2000, "authors": 100, "warmup": 100, "concurrency": 16, "raw_inserts": 2000},
+        "smoke": {"posts": 80, "authors": 10, "warmup": 16, "concurrency": 16, "raw_inserts": 200},
+        "medium": {"posts": 1000, "authors": 100, "warmup": 50, "concurrency": 16, "raw_inserts": 2000},
         "full": {"posts": 10000, "authors": 100, "warmup": 200, "concurrency": 16, "raw_inserts": 5000},
     },
     run=run,
