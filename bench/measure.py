@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from essaim.bench.process import BenchNode, ProcessStats, PINNING, pg_scalar
+from essaim.bench.process import PINNING, BenchNode, ProcessStats, pg_scalar
 
 PACKAGES = ("essaim", "aiohttp", "sqlalchemy", "aiosqlite", "asyncpg", "cryptography", "bleach")
 
@@ -90,7 +90,7 @@ async def environment(engine: str) -> dict[str, object]:
     versions["python"] = platform.python_version()
     versions["sqlite"] = sqlite3.sqlite_version
     if engine == "postgresql":
-        versions["postgresql"] = str(await pg_scalar("SHOW server_version"))
+        versions["postgresql"] = await pg_scalar("SHOW server_version")
     return {
         "cpu": _cpu_model(),
         "cores": os.cpu_count(),

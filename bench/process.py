@@ -148,14 +148,18 @@ class BenchNode(ServerProcess):
     @property
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("ESSAIM_")}
-        return env | {
-            "ESSAIM_NODE_BASE_URL": self.base_url,
-            "ESSAIM_SERVER_PORT": str(self.port),
-            "ESSAIM_DATABASE_URL": self.database_url,
-            "ESSAIM_MEDIA_DIR": str(self.folder / "media"),
-            "ESSAIM_FEDERATION_ALLOWED_PRIVATE_RANGES": "127.0.0.1/32",
-            "ESSAIM_SERVER_RATE_LIMIT": "0",  # every request of a benchmark comes from 127.0.0.1
-        } | self.settings
+        return (
+            env
+            | {
+                "ESSAIM_NODE_BASE_URL": self.base_url,
+                "ESSAIM_SERVER_PORT": str(self.port),
+                "ESSAIM_DATABASE_URL": self.database_url,
+                "ESSAIM_MEDIA_DIR": str(self.folder / "media"),
+                "ESSAIM_FEDERATION_ALLOWED_PRIVATE_RANGES": "127.0.0.1/32",
+                "ESSAIM_SERVER_RATE_LIMIT": "0",  # every request of a benchmark comes from 127.0.0.1
+            }
+            | self.settings
+        )
 
     def init(self) -> None:
         """`essaim init`: create the database, migrate it, make the node's own records."""
@@ -176,7 +180,7 @@ class BenchNode(ServerProcess):
             files = self.folder.glob("essaim.db*")
             return sum(path.stat().st_size for path in files) / 2**20
         name = self.database_url.rsplit("/", 1)[1]
-        return float(await pg_scalar(f"SELECT pg_database_size('{name}')")) / 2**20
+        return int(await pg_scalar(f"SELECT pg_database_size('{name}')")) / 2**20
 
     async def destroy(self) -> None:
         """Stop the node and remove its database and folder."""
@@ -187,10 +191,11 @@ class BenchNode(ServerProcess):
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-async def pg_scalar(statement: str) -> object:
+async def pg_scalar(statement: str) -> str:
+    """One value from the PostgreSQL server (in its `postgres` database), as text."""
     engine = create_async_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
     try:
         async with engine.connect() as connection:
-            return (await connection.execute(text(statement))).scalar()
+            return str((await connection.execute(text(statement))).scalar())
     finally:
         await engine.dispose()

@@ -39,13 +39,21 @@ def build_report(
         for figure, baseline in scenario.ratios
         if baselines[baseline].median
     }
-    targets = {
-        t.figure: {"target": str(t), "met": t.met(figures[t.figure].median)} for t in scenario.targets
-    }
+    targets = {t.figure: {"target": str(t), "met": t.met(figures[t.figure].median)} for t in scenario.targets}
     passed = all(all(run.checks.values()) for run in runs)
     return Report(
-        scenario.name, scenario.title, engine, size, dict(scenario.sizes[size]), environment,
-        figures, baselines, ratios, targets, passed, list(runs),
+        scenario.name,
+        scenario.title,
+        engine,
+        size,
+        dict(scenario.sizes[size]),
+        environment,
+        figures,
+        baselines,
+        ratios,
+        targets,
+        passed,
+        list(runs),
     )
 
 

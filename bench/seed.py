@@ -97,11 +97,12 @@ async def stored_posts(node: BenchNode, uri_prefix: str) -> int:
 async def wait_for_inbox(node: BenchNode, timeout: float) -> float:
     """Seconds until no `inbox.process` job is left (the node stored or refused everything it acknowledged)."""
     database = node.database()
+    pending = select(func.count()).select_from(Job).where(Job.kind == PROCESS, Job.run_at.is_not(None))
     started = time.perf_counter()
     try:
         while time.perf_counter() - started < timeout:
             async with database.session() as session:
-                left = await session.scalar(select(func.count()).select_from(Job).where(Job.kind == PROCESS, Job.run_at.is_not(None)))
+                left = await session.scalar(pending)
             if not left:
                 break
             await asyncio.sleep(0.05)

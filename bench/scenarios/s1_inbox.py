@@ -70,8 +70,9 @@ async def run(ctx: RunContext) -> RunResult:
         node.start()
         idle = node.stats()
         inbox = f"{node.base_url}/inbox"
+        first = names[0]
         warmup = [
-            peer.signed_post(inbox, peer.create_note(names[0], -n - 1, bench.uri, "warm-up"), names[0], peer.keys[names[0]])
+            peer.signed_post(inbox, peer.create_note(first, -n - 1, bench.uri, "warm-up"), first, peer.keys[first])
             for n in range(ctx.params["warmup"])
         ]
         await run_load(warmup, ctx.params["concurrency"])
