@@ -192,10 +192,11 @@ class BenchNode(ServerProcess):
 
 
 async def pg_scalar(statement: str) -> str:
-    """One value from the PostgreSQL server (in its `postgres` database), as text."""
+    """One value from the PostgreSQL server (in its `postgres` database) as text, "" for a statement without."""
     engine = create_async_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
     try:
         async with engine.connect() as connection:
-            return str((await connection.execute(text(statement))).scalar())
+            result = await connection.execute(text(statement))
+            return str(result.scalar()) if result.returns_rows else ""
     finally:
         await engine.dispose()
