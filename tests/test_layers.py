@@ -1,6 +1,6 @@
 """The import rule of docs/architecture.md, checked on every module so a back edge fails the build.
 
-Layers, lowest first: root modules (config, db, ids, uris) → actors → outbox → inbox → web → cli.
+Layers, lowest first: root modules (config, db, ids, uris) → actors → outbox → inbox → web → bench → cli.
 A module may import its own layer and those below. `federation` is a protocol library beside
 them: it may import root modules and `actors.models` (types), nothing else of ours; `actors`
 never imports it.
@@ -12,8 +12,8 @@ import ast
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-LAYERS = {"root": 0, "actors": 1, "outbox": 2, "inbox": 3, "web": 4, "cli": 5}
-PACKAGES = ("actors", "federation", "outbox", "inbox", "web", "cli")
+LAYERS = {"root": 0, "actors": 1, "outbox": 2, "inbox": 3, "web": 4, "bench": 5, "cli": 6}
+PACKAGES = ("actors", "federation", "outbox", "inbox", "web", "bench", "cli")
 
 
 def _layer_of(module: str) -> str:
