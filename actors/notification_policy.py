@@ -110,7 +110,7 @@ async def verdict(session: AsyncSession, recipient_id: int, sender_id: int, kind
     return max(matched, key=ACTIONS.index)
 
 
-def pending_requests(recipient_id: int, shown: Select[Notification]) -> Select[tuple[NotificationRequest, int]]:
+def pending_requests(recipient_id: int, shown: Select[Notification]) -> Select[NotificationRequest, int]:
     """The recipient's requests with how many of `shown` (their filtered notifications a reader may see) each holds;
     requests holding none are left out."""
     held = shown.where(Notification.filtered.is_(True)).subquery()
