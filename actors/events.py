@@ -2,10 +2,12 @@
 
 One observer of every flush of the process's sessions gives each kind one source, whatever path wrote it
 (an API action, a peer's activity, a job): a new post or boost (`update`), a post whose `edited_at` moved
-(`status.update`), a deleted post (`delete`), a new notification (`notification`). Changes no row shows
-well (a person's filters, changed through bulk deletes too) are `announce`d by their action instead
-(`filters_changed`). Events carry ids and the few facts needed to choose who may receive them; rendering
-happens per subscriber at delivery (essaim.web.streaming), with the visibility rule applied then.
+(`status.update`), a deleted post (`delete`), a new notification (`notification`; not a filtered one,
+which waits in a notification request). Changes no row shows well (a person's filters, changed through
+bulk deletes too; filtered notifications let through) are `announce`d by their action instead
+(`filters_changed`, `notifications_merged`). Events carry ids and the few facts needed to choose who may
+receive them; rendering happens per subscriber at delivery (essaim.web.streaming), with the visibility
+rule applied then.
 
 Nothing a rollback erased is announced: on PostgreSQL each event is a `pg_notify` inside the transaction,
 which the server hands to every listening process (this one included) only when it commits; on SQLite
@@ -33,8 +35,8 @@ _MENTIONED = "essaim.deleted_mentions"  # session.info key: mentions of posts be
 
 MAX_MENTIONED = 300  # kept with a delete: a NOTIFY payload must stay under 8000 bytes (more is not streamed)
 UPDATE, STATUS_UPDATE, DELETE, NOTIFICATION = "update", "status.update", "delete", "notification"
-FILTERS_CHANGED = "filters_changed"
-KINDS = frozenset((UPDATE, STATUS_UPDATE, DELETE, NOTIFICATION, FILTERS_CHANGED))
+FILTERS_CHANGED, NOTIFICATIONS_MERGED = "filters_changed", "notifications_merged"
+KINDS = frozenset((UPDATE, STATUS_UPDATE, DELETE, NOTIFICATION, FILTERS_CHANGED, NOTIFICATIONS_MERGED))
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,7 @@ def _changes(session: Session) -> list[Event]:
     for row in session.new:
         if isinstance(row, Status):
             found.append(Event(UPDATE, row.id, row.actor_id))
-        elif isinstance(row, Notification):
+        elif isinstance(row, Notification) and not row.filtered:
             found.append(Event(NOTIFICATION, row.id, row.recipient_id))
     for row in session.dirty:
         if isinstance(row, Status) and _edited(row):

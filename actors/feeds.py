@@ -9,7 +9,7 @@ or an author on a silenced or suspended server they do not follow).
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Select, insert, literal, or_, select, union
+from sqlalchemy import BigInteger, Select, insert, literal, or_, select, union, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from essaim.actors.conversations import add_to_conversations
@@ -19,13 +19,17 @@ from essaim.actors.models import (
     HomeFeedEntry,
     Mention,
     Notification,
+    NotificationRequest,
     Status,
     StatusTag,
     TagFollow,
     Visibility,
 )
+from essaim.actors.models.base import utcnow
+from essaim.actors.notification_policy import DROP, FILTER, verdict
 from essaim.actors.push import queue_pushes
 from essaim.actors.visibility import heard_from, hears_from
+from essaim.actors.writes import insert_ignoring_duplicates
 from essaim.ids import new_id
 
 
@@ -59,22 +63,54 @@ async def fan_out(session: AsyncSession, status: Status) -> None:
 async def notify(
     session: AsyncSession, *, recipient: Actor, sender_id: int, kind: str, status_id: int | None = None
 ) -> None:
-    """Record a notification for a local recipient; nobody is notified of their own actions, nor by someone
-    they may not hear from."""
+    """Record a notification for a local recipient as their notification policy says (accepted, filtered or
+    dropped); nobody is notified of their own actions, nor by someone they may not hear from."""
     if recipient.domain is not None or recipient.id == sender_id:
         return
     if not await hears_from(session, recipient.id, sender_id):
         return
-    await record_notification(session, recipient_id=recipient.id, sender_id=sender_id, kind=kind, status_id=status_id)
+    decided = await verdict(session, recipient.id, sender_id, kind, status_id)
+    if decided == DROP:
+        return
+    await record_notification(
+        session,
+        recipient_id=recipient.id,
+        sender_id=sender_id,
+        kind=kind,
+        status_id=status_id,
+        filtered=decided == FILTER,
+    )
 
 
 async def record_notification(
-    session: AsyncSession, *, recipient_id: int, sender_id: int, kind: str, status_id: int | None = None
+    session: AsyncSession,
+    *,
+    recipient_id: int,
+    sender_id: int,
+    kind: str,
+    status_id: int | None = None,
+    filtered: bool = False,
 ) -> Notification:
-    """Write a notification and queue its Web Pushes: the one place notifications are created, unchecked."""
+    """Write a notification and queue its Web Pushes, or file it in the sender's notification request when
+    `filtered` (no push, no stream): the one place notifications are created, unchecked."""
     notification = Notification(
-        id=new_id(), recipient_id=recipient_id, from_actor_id=sender_id, type=kind, status_id=status_id
+        id=new_id(),
+        recipient_id=recipient_id,
+        from_actor_id=sender_id,
+        type=kind,
+        status_id=status_id,
+        filtered=filtered,
     )
     session.add(notification)
-    await queue_pushes(session, notification)
+    if filtered:
+        await _file_request(session, recipient_id, sender_id)
+    else:
+        await queue_pushes(session, notification)
     return notification
+
+
+async def _file_request(session: AsyncSession, recipient_id: int, sender_id: int) -> None:
+    """The sender's request to the recipient, made if new, its `updated_at` moved to now."""
+    values = {"recipient_id": recipient_id, "from_actor_id": sender_id}
+    if not await insert_ignoring_duplicates(session, NotificationRequest, id=new_id(), **values):
+        await session.execute(update(NotificationRequest).filter_by(**values).values(updated_at=utcnow()))

@@ -19,6 +19,7 @@ from essaim.actors.models.media import MediaAttachment
 from essaim.actors.models.moderation import Block, DomainBlock, DomainBlockSeverity, Report, ReportCategory
 from essaim.actors.models.node import NodeSetting
 from essaim.actors.models.notification import Notification, NotificationType
+from essaim.actors.models.notification_policy import NotificationPermission, NotificationPolicy, NotificationRequest
 from essaim.actors.models.oauth import IdempotencyKey, OAuthApplication, OAuthAuthorizationCode, OAuthToken
 from essaim.actors.models.poll import Poll, PollVote
 from essaim.actors.models.push import PushSubscription
@@ -79,6 +80,9 @@ __all__ = [
     "Mute",
     "NodeSetting",
     "Notification",
+    "NotificationPermission",
+    "NotificationPolicy",
+    "NotificationRequest",
     "NotificationType",
     "OAuthApplication",
     "OAuthAuthorizationCode",

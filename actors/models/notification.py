@@ -1,4 +1,4 @@
-"""Notifications: what happened to someone, by whom, about which post."""
+"""Notifications: what happened to someone, by whom, about which post; `filtered` ones wait in a request."""
 
 from __future__ import annotations
 
@@ -34,5 +34,6 @@ class Notification(Base):
         BigInteger, ForeignKey("statuses.id", ondelete="CASCADE"), default=None
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    filtered: Mapped[bool] = mapped_column(default=False)  # held back by the recipient's policy (a request)
 
     __table_args__ = (Index("ix_notifications_recipient_id_id", "recipient_id", "id"),)

@@ -1,9 +1,9 @@
 """Following: follow, unfollow, answer follow requests, remove a follower; keep home feeds in step.
 
-As in Mastodon, an accepted follow copies the followee's recent posts into the follower's home
-feed, and ending a follow takes them out again; the notification about a follow or a request
-lives as long as the follow or the request does. A follow of a remote actor stays a request
-until their Accept arrives (inbox/handlers/follows.py).
+As in Mastodon, an accepted follow copies the followee's recent posts into the follower's home feed
+(and accepts the followee's pending notification request), and ending a follow takes them out again;
+the notification about a follow or a request lives as long as the follow or the request does. A
+follow of a remote actor stays a request until their Accept arrives (inbox/handlers/follows.py).
 
 Remote parties are told in the same transaction (outbox/federate_follows.py): following a
 remote actor sends a Follow, unfollowing an Undo; accepting a remote requester sends an
@@ -22,6 +22,7 @@ from essaim.actors.visibility import visible_to
 from essaim.ids import new_id
 from essaim.outbox import federate_follows
 from essaim.outbox.actions import ActionError, Forbidden
+from essaim.outbox.actions.notification_requests import accept_from
 
 BACKFILL = 40  # posts copied into a new follower's home feed
 FOLLOW_NOTICES = (NotificationType.FOLLOW.value, NotificationType.FOLLOW_REQUEST.value)
@@ -61,7 +62,7 @@ async def do_follow(session: AsyncSession, follower: Actor, target: Actor, *, ur
     kind = NotificationType.FOLLOW if accepted else NotificationType.FOLLOW_REQUEST
     await notify(session, recipient=target, sender_id=follower.id, kind=kind.value)
     if accepted:
-        await backfill(session, follower, target.id)
+        await _now_following(session, follower, target.id)
     return follow
 
 
@@ -158,7 +159,14 @@ async def _accept(session: AsyncSession, row: Follow, requester: Actor) -> None:
     row.accepted = True
     await _forget_notices(session, requester.id, row.followee_id)
     await session.flush()
-    await backfill(session, requester, row.followee_id)
+    await _now_following(session, requester, row.followee_id)
+
+
+async def _now_following(session: AsyncSession, follower: Actor, followee_id: int) -> None:
+    """A follow is on: the followee's posts into the follower's home feed, their notifications let through."""
+    await backfill(session, follower, followee_id)
+    if follower.is_local:
+        await accept_from(session, follower.id, followee_id)
 
 
 async def end_follow(session: AsyncSession, follower: Actor, followee_id: int) -> None:

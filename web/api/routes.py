@@ -28,6 +28,7 @@ from essaim.web.api.v1 import (
     markers,
     media,
     mutes,
+    notification_requests,
     notifications,
     polls,
     push,
@@ -39,7 +40,7 @@ from essaim.web.api.v1 import (
     timelines,
     trends,
 )
-from essaim.web.api.v2 import filter_rules, search
+from essaim.web.api.v2 import filter_rules, notification_policy, search
 from essaim.web.api.v2 import filters as filters_v2
 from essaim.web.api.v2 import instance as instance_v2
 from essaim.web.api.v2 import media as media_v2
@@ -79,6 +80,8 @@ ROUTE_TABLES: list[web.RouteTableDef] = [
     trends.routes,
     notifications.routes,
     notifications_v2.routes,
+    notification_policy.routes,
+    notification_requests.routes,
     search.routes,
     bookmarks.routes,
     favourites.routes,

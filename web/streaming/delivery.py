@@ -10,8 +10,9 @@ blocker. Posts are rendered as the REST timelines render them
 (essaim.web.api.render.render_statuses), with the reader's filters of the timeline's context: `hide`
 drops the event, `warn` marks the post `filtered`. `direct` carries, for a new direct post, the reader's
 conversation it entered (`conversation`, as /api/v1/conversations shows it). Notifications go to their
-recipient's `user` and `user:notification` streams, if the notifications API would list them; a change
-of the reader's filters is `filters_changed` on their `user` stream. Deletes carry only an id: they go
+recipient's `user` and `user:notification` streams, if the notifications API would list them (never a
+filtered one); accepted notification requests are `notifications_merged` there too; a change of the
+reader's filters is `filters_changed` on their `user` stream. Deletes carry only an id: they go
 where the post could have been seen (see `_may_have_seen`).
 """
 
@@ -26,7 +27,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from essaim.actors.conversations import listed
-from essaim.actors.events import DELETE, FILTERS_CHANGED, NOTIFICATION, UPDATE, Event
+from essaim.actors.events import DELETE, FILTERS_CHANGED, NOTIFICATION, NOTIFICATIONS_MERGED, UPDATE, Event
 from essaim.actors.lists import exclusively_listed, list_posts
 from essaim.actors.models import (
     Conversation,
@@ -179,10 +180,15 @@ async def _notification_messages(
     return [Message(stream, NOTIFICATION, payload) for stream in wanted]
 
 
-def _filters_changed_messages(event: Event, viewer_id: int | None, streams: Iterable[Stream]) -> list[Message]:
+# Events about the reader alone: the streams that carry them and their payload (Mastodon's).
+PERSONAL = {FILTERS_CHANGED: (("user",), None), NOTIFICATIONS_MERGED: (NOTIFIED_STREAMS, "1")}
+
+
+def _personal_messages(event: Event, viewer_id: int | None, streams: Iterable[Stream]) -> list[Message]:
     if viewer_id is None or event.actor_id != viewer_id:
         return []
-    return [Message(stream, FILTERS_CHANGED, None) for stream in streams if stream.name == "user"]
+    names, payload = PERSONAL[event.kind]
+    return [Message(stream, event.kind, payload) for stream in streams if stream.name in names]
 
 
 async def messages_for(
@@ -190,8 +196,8 @@ async def messages_for(
 ) -> list[Message]:
     """What the reader `viewer_id` (None: anonymous) receives of `event` on the streams they read."""
     streams = list(streams)
-    if event.kind == FILTERS_CHANGED:
-        return _filters_changed_messages(event, viewer_id, streams)
+    if event.kind in PERSONAL:
+        return _personal_messages(event, viewer_id, streams)
     if event.kind == DELETE:
         return await _delete_messages(session, event, viewer_id, streams)
     if event.kind == NOTIFICATION:

@@ -1,11 +1,13 @@
-"""`/api/v1/notifications`: list (with type and account filters), get, dismiss, clear, unread count.
+"""`/api/v1/notifications`: list (with type and account filters, `include_filtered`), get, dismiss, clear, unread count.
 
 A notification whose post the recipient can no longer see (say, they unfollowed the author of a
 followers-only post), or from someone they may no longer hear from (a block, a silenced or
 suspended server), is not shown: the visibility rule applies here as everywhere. Nor is one about
 a post the recipient's `hide` filters match (their `warn` filters mark the post), nor one from someone
 the recipient mutes with notifications (until the mute expires) or whose server they blocked, nor one
-about a post in a thread they muted. The unread count counts what is newer than their notifications marker.
+about a post in a thread they muted. Notifications the recipient's policy filtered wait in notification
+requests (v1/notification_requests.py) and are listed only with `include_filtered=true`. The unread count
+counts what is newer than their notifications marker.
 """
 
 from __future__ import annotations
@@ -33,10 +35,12 @@ routes = web.RouteTableDef()
 TYPES = frozenset(t.value for t in NotificationType)
 
 
-def visible_notifications(recipient_id: int) -> Select[Notification]:
-    """The recipient's notifications, minus those about posts they may not see or from people they may not hear."""
+def visible_notifications(recipient_id: int, *, include_filtered: bool = False) -> Select[Notification]:
+    """The recipient's notifications, minus those about posts they may not see or from people they may not hear,
+    and minus those their notification policy filtered unless `include_filtered`."""
     readable = select(Status.id).where(visible_to(recipient_id))
-    return select(Notification).where(
+    query = select(Notification) if include_filtered else select(Notification).where(Notification.filtered.is_(False))
+    return query.where(
         Notification.recipient_id == recipient_id,
         or_(Notification.status_id.is_(None), Notification.status_id.in_(readable)),
         heard_from(recipient_id, Notification.from_actor_id),
@@ -91,7 +95,8 @@ async def index(request: web.Request) -> web.Response:
     token = await authenticate(request, "read:notifications")
     params = await Params.of(request)
     window = page_request(params, default=15, maximum=30)
-    query = filtered(visible_notifications(token.user.actor_id), params)
+    shown = visible_notifications(token.user.actor_id, include_filtered=params.boolean("include_filtered"))
+    query = filtered(shown, params)
     async with request.app[DATABASE].session() as session:
         rows = list((await session.scalars(windowed(query, Notification.id, window))).all())
     notifications = newest_first(rows, window, key=lambda n: n.id)

@@ -48,7 +48,7 @@ async def index(request: web.Request) -> web.Response:
     viewer = token.user.actor_id
     params = await Params.of(request)
     window = page_request(params, default=40, maximum=80)
-    query = filtered(visible_notifications(viewer), params)
+    query = filtered(visible_notifications(viewer, include_filtered=params.boolean("include_filtered")), params)
     reading = replace(window, limit=window.limit * ROWS_PER_GROUP)
     async with request.app[DATABASE].session() as session:
         rows = list((await session.scalars(windowed(query, Notification.id, reading))).all())
