@@ -48,8 +48,6 @@ async def test_a_remote_follow_and_direct_message_are_pushed_to_their_audience_o
         followed = await phones["alice"].push("a push for bob's follow, applied from node one's inbox")
         assert followed.payload["notification_type"] == "follow" and "bob" in followed.payload["title"]
 
-        # alice does not follow bob: she accepts private mentions from strangers, else this one would be filtered
-        await asyncio.to_thread(alice.app.update_notifications_policy, for_private_mentions="accept")
         await bob.post(f"@{alice.handle} a secret for you alone", "direct")
         direct = await phones["alice"].push("a push for bob's direct message", 2)
         assert direct.payload["notification_type"] == "mention" and "a secret for you alone" in direct.payload["body"]
