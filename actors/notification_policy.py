@@ -36,7 +36,9 @@ from essaim.actors.models.base import utcnow
 ACCEPT, FILTER, DROP = "accept", "filter", "drop"
 ACTIONS = (ACCEPT, FILTER, DROP)  # from the mildest to the strictest
 RULES = ("for_not_following", "for_not_followers", "for_new_accounts", "for_private_mentions", "for_limited_accounts")
-DEFAULTS = {rule: ACCEPT for rule in RULES} | {"for_private_mentions": FILTER, "for_limited_accounts": FILTER}
+# Mastodon filters strangers' private mentions by default; inside a company, colleagues write to each other
+# without following first (the point of an enterprise network), so Essaim accepts them unless one asks.
+DEFAULTS = {rule: ACCEPT for rule in RULES} | {"for_limited_accounts": FILTER}
 FILTERABLE = frozenset(
     t.value
     for t in (

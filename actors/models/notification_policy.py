@@ -17,14 +17,16 @@ from essaim.actors.models.base import Base, snowflake_pk, utcnow
 
 
 class NotificationPolicy(Base):
+    """A person's notification policy once they change it, starting from actors.notification_policy.DEFAULTS."""
+
     __tablename__ = "notification_policies"
 
     actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"), primary_key=True)
-    for_not_following: Mapped[str] = mapped_column(String(8), default="accept")
-    for_not_followers: Mapped[str] = mapped_column(String(8), default="accept")
-    for_new_accounts: Mapped[str] = mapped_column(String(8), default="accept")
-    for_private_mentions: Mapped[str] = mapped_column(String(8), default="filter")
-    for_limited_accounts: Mapped[str] = mapped_column(String(8), default="filter")
+    for_not_following: Mapped[str] = mapped_column(String(8))
+    for_not_followers: Mapped[str] = mapped_column(String(8))
+    for_new_accounts: Mapped[str] = mapped_column(String(8))
+    for_private_mentions: Mapped[str] = mapped_column(String(8))
+    for_limited_accounts: Mapped[str] = mapped_column(String(8))
 
 
 class NotificationRequest(Base):

@@ -1,7 +1,8 @@
 """Notification policies and requests through Mastodon.py, on a node of its own with new people.
 
-Rose follows Fay and nobody else. A private mention from Sam, a stranger, is filtered by Mastodon's
-default policy: in no list, count, stream or push, but in a notification request, until Rose accepts
+Rose follows Fay and nobody else, and filters private mentions from strangers (Mastodon's default,
+not Essaim's: colleagues write to each other without following). A private mention from Sam, a
+stranger, is then in no list, count, stream or push, but in a notification request, until Rose accepts
 it (the notifications join her list, `notifications_merged` is streamed, and Sam passes from then on).
 Fay, whom she follows, is never filtered; `drop` stores nothing; a request is its recipient's alone.
 """
@@ -62,8 +63,10 @@ async def test_a_strangers_private_mention_waits_in_a_request_until_accepted(
 ) -> None:
     rose, sam, fay = people["rose"], people["sam"], people["fay"]
     policy = await asyncio.to_thread(rose.app.notifications_policy)
-    assert policy["for_private_mentions"] == "filter" and policy["for_limited_accounts"] == "filter"
+    assert policy["for_limited_accounts"] == "filter"
     assert policy["for_not_following"] == policy["for_not_followers"] == policy["for_new_accounts"] == "accept"
+    assert policy["for_private_mentions"] == "accept", "colleagues' private mentions reach each other by default"
+    await asyncio.to_thread(rose.app.update_notifications_policy, for_private_mentions="filter")
     fay_id = (await rose.lookup("fay"))["id"]
     await rose.api("POST", f"/api/v1/accounts/{fay_id}/follow")
     phone = service.device()
