@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from essaim.actors.hydrate import AccountData
-from essaim.actors.models import Account, ActorType
+from essaim.actors.models import Account, Actor, ActorType
 from essaim.federation.render.actor import profile_attachments
 from essaim.uris import LocalURIs
 from essaim.web.api.entities.common import timestamp
+from essaim.web.api.entities.emoji import render_emoji
 
 
 def acct(data: AccountData) -> str:
@@ -16,10 +17,18 @@ def acct(data: AccountData) -> str:
     return actor.username if actor.domain is None else f"{actor.username}@{actor.domain}"
 
 
+def _images(actor: Actor, uris: LocalURIs) -> tuple[str, str]:
+    """(avatar, header): a peer's through this node's cache (web/media_proxy.py), ours as they are, or defaults."""
+    if actor.domain is None:
+        return actor.avatar_url or uris.default_avatar, actor.header_url or uris.default_header
+    avatar = uris.profile_image(actor.id, actor.avatar_url, "avatar") if actor.avatar_url else uris.default_avatar
+    header = uris.profile_image(actor.id, actor.header_url, "header") if actor.header_url else uris.default_header
+    return avatar, header
+
+
 def render_account(data: AccountData, uris: LocalURIs) -> dict[str, Any]:
     actor = data.actor
-    avatar = actor.avatar_url or uris.default_avatar
-    header = actor.header_url or uris.default_header
+    avatar, header = _images(actor, uris)
     return {
         "id": str(actor.id),
         "username": actor.username,
@@ -44,7 +53,7 @@ def render_account(data: AccountData, uris: LocalURIs) -> dict[str, Any]:
         "statuses_count": data.statuses,
         "last_status_at": data.last_status_at.strftime("%Y-%m-%d") if data.last_status_at else None,
         "hide_collections": False,
-        "emojis": [],
+        "emojis": [render_emoji(emoji, uris) for emoji in data.emojis],
         "roles": [],
         "fields": [
             {"name": item["name"], "value": item["value"], "verified_at": None} for item in profile_attachments(actor)
