@@ -68,6 +68,12 @@ class LocalURIs:
         """A peer's avatar or header (`which`) through this node; valid while it is the actor's current one."""
         return f"{self.base_url}/media_proxy/accounts/{actor_id}/{remote_url_digest(remote_url)}/{which}"
 
+    def shown_image(self, actor_id: int, url: str | None, which: str, *, remote: bool) -> str:
+        """An avatar or header (`which`) as apps get it: a peer's through the cache, ours as is, else the default."""
+        if url is None:
+            return self.default_avatar if which == "avatar" else self.default_header
+        return self.profile_image(actor_id, url, which) if remote else url
+
     def emoji_image(self, emoji_id: int, remote_url: str) -> str:
         """A peer's custom emoji image through this node; valid while it is the emoji's current one."""
         return f"{self.base_url}/media_proxy/emojis/{emoji_id}/{remote_url_digest(remote_url)}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from essaim.actors.hydrate import AccountData
-from essaim.actors.models import Account, Actor, ActorType
+from essaim.actors.models import Account, ActorType
 from essaim.federation.render.actor import profile_attachments
 from essaim.uris import LocalURIs
 from essaim.web.api.entities.common import timestamp
@@ -17,18 +17,11 @@ def acct(data: AccountData) -> str:
     return actor.username if actor.domain is None else f"{actor.username}@{actor.domain}"
 
 
-def _images(actor: Actor, uris: LocalURIs) -> tuple[str, str]:
-    """(avatar, header): a peer's through this node's cache (web/media_proxy.py), ours as they are, or defaults."""
-    if actor.domain is None:
-        return actor.avatar_url or uris.default_avatar, actor.header_url or uris.default_header
-    avatar = uris.profile_image(actor.id, actor.avatar_url, "avatar") if actor.avatar_url else uris.default_avatar
-    header = uris.profile_image(actor.id, actor.header_url, "header") if actor.header_url else uris.default_header
-    return avatar, header
-
-
 def render_account(data: AccountData, uris: LocalURIs) -> dict[str, Any]:
     actor = data.actor
-    avatar, header = _images(actor, uris)
+    remote = actor.domain is not None
+    avatar = uris.shown_image(actor.id, actor.avatar_url, "avatar", remote=remote)
+    header = uris.shown_image(actor.id, actor.header_url, "header", remote=remote)
     return {
         "id": str(actor.id),
         "username": actor.username,
