@@ -64,6 +64,20 @@ class LocalURIs:
         """A peer's image through this node (`style` original or small, as Mastodon's `/media_proxy/`)."""
         return f"{self.base_url}/media_proxy/{media_id}/{remote_url_digest(remote_url)}/{style}"
 
+    def profile_image(self, actor_id: int, remote_url: str, which: str) -> str:
+        """A peer's avatar or header (`which`) through this node; valid while it is the actor's current one."""
+        return f"{self.base_url}/media_proxy/accounts/{actor_id}/{remote_url_digest(remote_url)}/{which}"
+
+    def shown_image(self, actor_id: int, url: str | None, which: str, *, remote: bool) -> str:
+        """An avatar or header (`which`) as apps get it: a peer's through the cache, ours as is, else the default."""
+        if url is None:
+            return self.default_avatar if which == "avatar" else self.default_header
+        return self.profile_image(actor_id, url, which) if remote else url
+
+    def emoji_image(self, emoji_id: int, remote_url: str) -> str:
+        """A peer's custom emoji image through this node; valid while it is the emoji's current one."""
+        return f"{self.base_url}/media_proxy/emojis/{emoji_id}/{remote_url_digest(remote_url)}"
+
     @property
     def streaming(self) -> str:
         """The WebSocket origin apps stream from (`ws://` or `wss://`, as Mastodon's `streaming_api`)."""

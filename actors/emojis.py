@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from essaim.actors.models import CustomEmoji, Poll, Status
+from essaim.actors.models import Actor, CustomEmoji, Poll, Status
 
 SHORTCODE = re.compile(r"[a-zA-Z0-9_]{2,64}")
 # Mastodon's rule: a shortcode between colons, not glued to letters, digits or other colons.
@@ -27,14 +28,25 @@ def status_shortcodes(status: Status, poll: Poll | None) -> set[str]:
     return shortcodes_in(status.content, status.spoiler_text, *(poll.options if poll else ()))
 
 
-async def emojis_by_key(session: AsyncSession, wanted: Mapping[str | None, set[str]]) -> dict[EmojiKey, CustomEmoji]:
-    """The emoji known for each server's shortcodes (`wanted`: domain → shortcodes), in one query."""
+def profile_shortcodes(actor: Actor) -> set[str]:
+    """The shortcodes a profile uses: in its display name, bio and fields (names and values), as Mastodon reads them."""
+    fields = [str(item.get(part, "")) for item in actor.fields for part in ("name", "value")]
+    return shortcodes_in(actor.display_name, actor.summary, *fields)
+
+
+async def emojis_by_key(
+    session: AsyncSession, wanted: Iterable[tuple[str | None, set[str]]]
+) -> dict[EmojiKey, CustomEmoji]:
+    """The emoji known for each (server, shortcodes) pair in `wanted` (a server may come again), in one query."""
+    codes_by_domain: dict[str | None, set[str]] = defaultdict(set)
+    for domain, codes in wanted:
+        codes_by_domain[domain] |= codes
     conditions = [
         and_(
             CustomEmoji.domain.is_(None) if domain is None else CustomEmoji.domain == domain,
             CustomEmoji.shortcode.in_(codes),
         )
-        for domain, codes in wanted.items()
+        for domain, codes in codes_by_domain.items()
         if codes
     ]
     if not conditions:

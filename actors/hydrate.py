@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from essaim.actors.emojis import emojis_by_key, status_shortcodes, used
+from essaim.actors.emojis import emojis_by_key, profile_shortcodes, status_shortcodes, used
 from essaim.actors.models import (
     Actor,
     Bookmark,
@@ -49,6 +49,7 @@ class AccountData:
     statuses: int = 0
     last_status_at: datetime | None = None
     moved: AccountData | None = None  # the account it moved to, when this node knows it (its own `moved` unset)
+    emojis: list[CustomEmoji] = field(default_factory=list)  # those its name, bio and fields use
 
 
 @dataclass
@@ -107,13 +108,18 @@ async def _load_accounts(session: AsyncSession, actor_ids: Iterable[int]) -> dic
     followers = await _counts(session, Follow.followee_id, ids, accepted)
     following = await _counts(session, Follow.follower_id, ids, accepted)
     posts = select(Status.actor_id, func.count(), func.max(Status.published)).where(Status.actor_id.in_(ids))
-    statuses = {a: (int(n), last) for a, n, last in (await session.execute(posts.group_by(Status.actor_id))).all()}
+    posted = (await session.execute(posts.group_by(Status.actor_id))).all()
+    statuses, last_posts = {a: int(n) for a, n, _ in posted}, {a: last for a, _, last in posted}
+    codes = {actor.id: profile_shortcodes(actor) for actor in actors}
+    emojis = await emojis_by_key(session, ((actor.domain, codes[actor.id]) for actor in actors))
     return {
         actor.id: AccountData(
             actor,
-            followers.get(actor.id, 0),
-            following.get(actor.id, 0),
-            *statuses.get(actor.id, (0, None)),
+            followers=followers.get(actor.id, 0),
+            following=following.get(actor.id, 0),
+            statuses=statuses.get(actor.id, 0),
+            last_status_at=last_posts.get(actor.id),
+            emojis=used(emojis, actor.domain, codes[actor.id]),
         )
         for actor in actors
     }
@@ -164,10 +170,7 @@ async def load_statuses(session: AsyncSession, statuses: Sequence[Status], viewe
         tags[status_id].append(tag)
     domains = {s.id: accounts[s.actor_id].actor.domain for s in every}
     codes = {s.id: status_shortcodes(s, polls.get(s.id)) for s in every}
-    wanted: dict[str | None, set[str]] = defaultdict(set)
-    for status_id, found in codes.items():
-        wanted[domains[status_id]] |= found
-    emojis = await emojis_by_key(session, wanted)
+    emojis = await emojis_by_key(session, ((domains[status_id], found) for status_id, found in codes.items()))
     app_ids = {s.application_id for s in every if s.application_id is not None}
     applications = {
         a.id: a for a in await session.scalars(select(OAuthApplication).where(OAuthApplication.id.in_(app_ids)))

@@ -6,7 +6,8 @@ bovine…): AS2 one-or-many values, references as strings or embedded objects, l
 `assertionMethod`. The document speaks for its own host only: an inbox, shared inbox, key or key
 owner on another host than the actor id makes the whole document refused, since deliveries and
 signature checks would otherwise be steered to a server the actor's host does not vouch for.
-HTML (`summary`, profile field values) is sanitised here, once, with `federation.html`.
+HTML (`summary`, profile field values) is sanitised here, once, with `federation.html`; `Emoji`
+tags are read as in posts (`federation.parse_common`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 from essaim.federation.errors import FederationError
 from essaim.federation.html import sanitize_html
 from essaim.federation.keys import url_authority
+from essaim.federation.parse_common import ParsedEmoji, link, parse_emojis
 from essaim.federation.vocab import ACTOR_TYPES, as_list, first, id_of
 
 MAX_PEM_CHARS = 16 * 1024
@@ -85,6 +87,7 @@ class RemoteActor:
     featured: str | None
     published: str | None
     fields: tuple[ProfileField, ...]
+    emojis: tuple[ParsedEmoji, ...]  # `Emoji` tags: those its name and bio write as `:shortcode:`
 
     @property
     def public_key(self) -> RemoteKey | None:
@@ -124,7 +127,7 @@ def parse_actor(document: Mapping[str, Any]) -> RemoteActor:
         preferred_username=_username(document.get("preferredUsername")),
         name=_text(document.get("name"), document.get("nameMap")),
         summary=sanitize_html(_text(document.get("summary"), document.get("summaryMap")) or ""),
-        url=_link(document.get("url")),
+        url=link(document.get("url")),
         inbox=inbox,
         outbox=_optional_url(document.get("outbox")),
         followers=_optional_url(document.get("followers")),
@@ -143,6 +146,7 @@ def parse_actor(document: Mapping[str, Any]) -> RemoteActor:
         featured=_optional_url(document.get("featured")),
         published=document["published"] if isinstance(document.get("published"), str) else None,
         fields=_fields(document.get("attachment")),
+        emojis=tuple(parse_emojis(document.get("tag"))),
     )
 
 
@@ -188,26 +192,12 @@ def _text(value: Any, language_map: Any) -> str | None:
     return None
 
 
-def _link(value: Any) -> str | None:
-    """A `url`: a string, a Link object, or several of them (the text/html one preferred)."""
-    candidates: list[tuple[str, str | None]] = []
-    for item in as_list(value):
-        if isinstance(item, str):
-            candidates.append((item, None))
-        elif isinstance(item, Mapping) and isinstance(item.get("href"), str):
-            media_type = item.get("mediaType")
-            candidates.append((item["href"], media_type if isinstance(media_type, str) else None))
-    usable = [(href, media_type) for href, media_type in candidates if url_authority(href) is not None]
-    html = next((href for href, media_type in usable if media_type == "text/html"), None)
-    return html or (usable[0][0] if usable else None)
-
-
 def _image(value: Any) -> str | None:
     """The URL of an `icon`/`image`: a string, an Image whose `url` is a string or Link, or a list of those."""
     item = first(value)
     if isinstance(item, Mapping):
         item = item.get("url")
-    return _link(item)
+    return link(item)
 
 
 def _bool(value: Any) -> bool | None:

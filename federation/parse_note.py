@@ -20,19 +20,17 @@ from essaim.actors.models import Visibility
 from essaim.federation.html import sanitize_html
 from essaim.federation.keys import url_authority
 from essaim.federation.parse_actor import FederationParseError
+from essaim.federation.parse_common import MAX_URL_CHARS, ParsedEmoji, link, parse_emojis, parse_timestamp
 from essaim.federation.vocab import PUBLIC, as_list, id_of
 
 NOTE_TYPES = frozenset({"Note", "Question", "Article"})
 PUBLIC_FORMS = frozenset({PUBLIC, "as:Public", "Public"})
 MAX_ATTACHMENTS = 4  # Mastodon keeps the first four
 MAX_POLL_OPTIONS = 20
-MAX_URL_CHARS = 2048
 MAX_TAG_CHARS = 100
 MAX_DESCRIPTION_CHARS = 1500
-MAX_EMOJIS = 50
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _HASHTAG = re.compile(r"^\w+$")
-_EMOJI_NAME = re.compile(r"^:?([a-zA-Z0-9_]{2,64}):?$")
 _BLURHASH = re.compile(r"^[0-9A-Za-z#$%*+,\-.:;=?@\[\]^_{|}~]{6,64}$")
 _TAG_RE = re.compile(r"<[^>]*>")
 MEDIA_KINDS = {"image": "image", "video": "video", "audio": "audio"}
@@ -49,16 +47,6 @@ class ParsedAttachment:
     width: int | None
     height: int | None
     focus: tuple[float, float]
-
-
-@dataclass(frozen=True)
-class ParsedEmoji:
-    """A custom emoji the post writes as `:shortcode:` (an `Emoji` tag): its image on the peer."""
-
-    shortcode: str
-    url: str
-    uri: str | None
-    updated: datetime | None
 
 
 @dataclass(frozen=True)
@@ -115,17 +103,6 @@ def addresses(value: Any) -> list[str]:
     return [found for item in as_list(value) if (found := id_of(item)) is not None]
 
 
-def parse_timestamp(value: Any) -> datetime | None:
-    """An xsd:dateTime, as an aware UTC datetime; None when absent or unreadable."""
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None
-    return (moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)).astimezone(UTC)
-
-
 def parse_note(document: Mapping[str, Any]) -> ParsedNote:
     """Validate and read a post; FederationParseError names what is missing or wrong."""
     if not isinstance(document, Mapping):
@@ -155,7 +132,7 @@ def parse_note(document: Mapping[str, Any]) -> ParsedNote:
         language=language,
         published=parse_timestamp(document.get("published")),
         updated=parse_timestamp(document.get("updated")),
-        url=_link(document.get("url")),
+        url=link(document.get("url")),
         in_reply_to=id_of(document.get("inReplyTo")),
         to=addresses(document.get("to")),
         cc=addresses(document.get("cc")),
@@ -218,37 +195,6 @@ def _hashtags(tags: list[Mapping[str, Any]]) -> list[str]:
     return list(names.values())
 
 
-def parse_emojis(tags: list[Mapping[str, Any]]) -> list[ParsedEmoji]:
-    """The `Emoji` tags (`name` `:shortcode:`, `icon.url` http(s)), at most MAX_EMOJIS, one per shortcode."""
-    found: dict[str, ParsedEmoji] = {}
-    for tag in tags:
-        if tag.get("type") != "Emoji" or len(found) == MAX_EMOJIS:
-            continue
-        name = tag.get("name")
-        match = _EMOJI_NAME.match(name) if isinstance(name, str) else None
-        icon = next((i for i in as_list(tag.get("icon")) if isinstance(i, Mapping)), None)
-        url = _link(icon.get("url")) if icon is not None else None
-        if match is None or url is None:
-            continue
-        uri = tag.get("id")
-        uri = uri if isinstance(uri, str) and url_authority(uri) is not None and len(uri) <= MAX_URL_CHARS else None
-        found.setdefault(match[1], ParsedEmoji(match[1], url, uri, parse_timestamp(tag.get("updated"))))
-    return list(found.values())
-
-
-def _link(value: Any) -> str | None:
-    """A `url`: a string or `Link`s, the text/html one preferred; http(s) only."""
-    candidates: list[tuple[str, Any]] = []
-    for item in as_list(value):
-        if isinstance(item, str):
-            candidates.append((item, None))
-        elif isinstance(item, Mapping) and isinstance(item.get("href"), str):
-            candidates.append((item["href"], item.get("mediaType")))
-    usable = [(h, t) for h, t in candidates if len(h) <= MAX_URL_CHARS and url_authority(h) is not None]
-    preferred = next((h for h, t in usable if t == "text/html"), None)
-    return preferred or (usable[0][0] if usable else None)
-
-
 def _dimension(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= 100_000 else None
 
@@ -267,7 +213,7 @@ def _attachments(value: Any) -> list[ParsedAttachment]:
             break
         if not isinstance(item, Mapping):
             continue
-        url = _link(item.get("url")) or _link(item.get("href"))
+        url = link(item.get("url")) or link(item.get("href"))
         if url is None:
             continue
         declared = item.get("mediaType")

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from essaim.actors.models import CustomEmoji
-from essaim.federation.parse_note import ParsedEmoji
+from essaim.federation.parse_common import ParsedEmoji
 
 
 async def remember_emojis(session: AsyncSession, domain: str, emojis: Sequence[ParsedEmoji], now: datetime) -> None:

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from essaim.actors import jobs, node
 from essaim.actors.models import Actor
+from essaim.actors.models.base import utcnow
 from essaim.actors.remote import (
     RemoteActorConflict,
     RemoteProfile,
@@ -39,6 +40,7 @@ from essaim.federation.parse_actor import RemoteActor, RemoteKey, parse_actor
 from essaim.federation.vocab import ACTOR_TYPES, as_list, id_of
 from essaim.federation.webfinger_client import parse_handle, resolve
 from essaim.inbox.policy import FederationPolicy, host_allowed, peer_host
+from essaim.inbox.remote_emojis import remember_emojis
 
 # The job kind that fetches a remote actor's featured collection (run by essaim.inbox.featured).
 FETCH_FEATURED = "featured.fetch"
@@ -155,16 +157,22 @@ class ActorResolver:
 
     async def _store(self, remote: RemoteActor, key: RemoteKey | None) -> Actor:
         """Store the actor; one met for the first time gets its pinned posts fetched (a queued job)."""
-        profile = remote_profile(remote, key)
         try:
             async with self.database.transaction() as session:
-                known = await session.scalar(select(Actor.id).where(Actor.uri == profile.uri))
-                actor = await upsert_remote_actor(session, profile)
+                known = await session.scalar(select(Actor.id).where(Actor.uri == remote.id))
+                actor = await save_remote_actor(session, remote, key, utcnow())
                 if known is None:
                     await read_featured_later(session, actor)
                 return actor
         except RemoteActorConflict as error:
             raise ResolveError(str(error)) from None
+
+
+async def save_remote_actor(session: AsyncSession, remote: RemoteActor, key: RemoteKey | None, now: datetime) -> Actor:
+    """Store the actor and the emoji of its server that its `Emoji` tags name (for its name and bio)."""
+    actor = await upsert_remote_actor(session, remote_profile(remote, key))
+    await remember_emojis(session, actor.domain or "", remote.emojis, now)
+    return actor
 
 
 async def read_featured_later(session: AsyncSession, actor: Actor, now: datetime | None = None) -> None:

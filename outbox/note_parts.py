@@ -82,7 +82,7 @@ async def note_parts(session: AsyncSession, statuses: Sequence[Status], node: Lo
             i: u for i, u in await session.execute(select(Status.id, Status.uri).where(Status.id.in_(parent_ids)))
         }
     codes = {s.id: status_shortcodes(s, polls.get(s.id)) for s in statuses}
-    local = await emojis_by_key(session, {None: set().union(*codes.values())})
+    local = await emojis_by_key(session, ((None, found) for found in codes.values()))
     return {
         s.id: NoteParts(
             mentions=mentions.get(s.id, []),

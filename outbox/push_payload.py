@@ -81,7 +81,7 @@ def render_payload(notification: Notification, sender: Actor, status: Status | N
         "preferred_locale": LOCALE,
         "notification_id": str(notification.id),
         "notification_type": notification.type,
-        "icon": sender.avatar_url or uris.default_avatar,
+        "icon": uris.shown_image(sender.id, sender.avatar_url, "avatar", remote=sender.domain is not None),
         "title": TITLES[notification.type].format(name=name),
         "body": _truncate(_plain(text)),
     }

@@ -37,6 +37,7 @@ class Peer:
         self.actor_fetches = 0
         self.files: dict[str, bytes] = {}  # served at /files/{name}, each GET counted
         self.file_fetches: dict[str, int] = {}
+        self.profile: dict[str, Any] = {}  # more of the actor document (icon, image, tag…), over the defaults
         self.port = free_port()
         app = web.Application()
         app.router.add_get("/users/peer", self._actor)
@@ -67,7 +68,7 @@ class Peer:
             "outbox": f"{self.actor}/outbox",
             "followers": f"{self.actor}/followers",
             "publicKey": {"id": self.key_id, "owner": self.actor, "publicKeyPem": self.keys.public_pem},
-        }
+        } | self.profile
 
     async def _actor(self, request: web.Request) -> web.Response:
         self.actor_fetches += 1

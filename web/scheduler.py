@@ -1,8 +1,9 @@
 """Periodic sweeps in the server process (APScheduler): closing polls whose time is up, publishing
 scheduled posts that fell due, forgetting delivery-ledger rows settled long ago (without it the
 ledger grows with every post forever), removing media no post holds any more (peers' cached
-copies, uploads never posted), deleting mutes whose time is up (reads already ignore them: the
-sweep only keeps the table small), and forgetting Web Pushes given up on a week ago.
+copies, uploads never posted) and peers' cached avatars and emoji images nothing shows, deleting
+mutes whose time is up (reads already ignore them: the sweep only keeps the table small), and
+forgetting Web Pushes given up on a week ago.
 
 The state the sweeps act on lives in the database, so nothing is lost on restart: a poll that
 expired while the node was down is closed, and a post that fell due published, by the first sweep
@@ -25,7 +26,7 @@ from essaim.actors.models.base import utcnow
 from essaim.actors.push import PUSH
 from essaim.outbox import delivery
 from essaim.outbox.actions import ActionError, LocalNode
-from essaim.outbox.actions.media import forget_unattached_media
+from essaim.outbox.actions.media import forget_unattached_media, forget_unshown_images
 from essaim.outbox.actions.mutes import forget_expired_mutes
 from essaim.outbox.actions.polls import close_expired_polls
 from essaim.outbox.actions.scheduled import drop_scheduled, due_scheduled, publish_scheduled
@@ -77,11 +78,12 @@ async def sweep_ledger(app: web.Application) -> None:
 async def sweep_media(app: web.Application) -> None:
     async with app[DATABASE].transaction() as session:
         files = await forget_unattached_media(session, utcnow())
+        files += await forget_unshown_images(session)
     media_dir = Path(app[CONFIG].media.dir)
     for name in files:  # after the commit: a rolled-back sweep keeps its files
         remove_file(media_dir, name)
     if files:
-        log.info("removed %d file(s) of media no post holds", len(files))
+        log.info("removed %d file(s) of media no post or profile shows", len(files))
 
 
 async def sweep_mutes(app: web.Application) -> None:

@@ -15,7 +15,7 @@ from essaim.actors.models.interaction import Bookmark, Favourite, StatusPin
 from essaim.actors.models.job import Job
 from essaim.actors.models.lists import List, ListAccount, RepliesPolicy
 from essaim.actors.models.marker import Marker
-from essaim.actors.models.media import MediaAttachment
+from essaim.actors.models.media import MediaAttachment, RemoteImage
 from essaim.actors.models.moderation import Block, DomainBlock, DomainBlockSeverity, Report, ReportCategory
 from essaim.actors.models.node import NodeSetting
 from essaim.actors.models.notification import Notification, NotificationType
@@ -76,6 +76,7 @@ __all__ = [
     "ListAccount",
     "Marker",
     "MediaAttachment",
+    "RemoteImage",
     "Mention",
     "Mute",
     "NodeSetting",

@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from essaim.actors.remote import RemoteActorConflict, upsert_remote_actor
+from essaim.actors.remote import RemoteActorConflict
 from essaim.federation.errors import FederationError
 from essaim.federation.parse_actor import RemoteKey, parse_actor
 from essaim.federation.vocab import as_list
 from essaim.inbox.dispatch import InboxContext, handles
 from essaim.inbox.handlers.posts import ignore, refuse
-from essaim.inbox.resolve import read_featured_later, remote_profile
+from essaim.inbox.resolve import read_featured_later, save_remote_actor
 
 ACTOR_TYPES = frozenset({"Person", "Service", "Application", "Group", "Organization"})
 
@@ -31,7 +31,7 @@ def _actor_object(ctx: InboxContext) -> Mapping[str, Any] | None:
 
 @handles("Update")
 async def update_actor(ctx: InboxContext) -> bool:
-    """New name, bio, fields, avatar, header, lock or discoverability of the sender itself."""
+    """New name, bio (and their emoji), fields, avatar, header, lock or discoverability of the sender itself."""
     obj = _actor_object(ctx)
     if obj is None:
         return False
@@ -43,7 +43,7 @@ async def update_actor(ctx: InboxContext) -> bool:
         return refuse(ctx, f"unusable actor document: {error}")
     key = RemoteKey(id=ctx.sender.key_id, owner=ctx.sender.uri, pem=ctx.sender.public_key_pem)
     try:
-        actor = await upsert_remote_actor(ctx.session, remote_profile(remote, key))
+        actor = await save_remote_actor(ctx.session, remote, key, ctx.now)
     except RemoteActorConflict as error:
         return ignore(ctx, str(error))
     await read_featured_later(ctx.session, actor, ctx.now)  # pins may have changed too (Mastodon rereads them)

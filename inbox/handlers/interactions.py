@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from essaim.actors.feeds import fan_out, notify
 from essaim.actors.models import Actor, Favourite, Notification, NotificationType, Status, Visibility
 from essaim.actors.visibility import PUBLIC_VISIBILITIES, visible_status
-from essaim.federation.parse_note import addresses, parse_timestamp, visibility_of
+from essaim.federation.parse_common import parse_timestamp
+from essaim.federation.parse_note import addresses, visibility_of
 from essaim.federation.vocab import id_of
 from essaim.ids import new_id
 from essaim.inbox.dispatch import InboxContext, handles

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import ColumnElement, delete, or_, select, update
+from sqlalchemy import ColumnElement, delete, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from essaim.actors.models import MediaAttachment
+from essaim.actors.models import Actor, CustomEmoji, MediaAttachment, RemoteImage
 from essaim.outbox import limits
 from essaim.outbox.media_processing import MediaError, ProcessedImage, process_image, remove_file, save_file
 
@@ -147,4 +147,20 @@ async def forget_unattached_media(session: AsyncSession, now: datetime) -> list[
     ).all()
     if rows:
         await session.execute(delete(MediaAttachment).where(MediaAttachment.id.in_([row.id for row in rows])))
+    return [name for row in rows for name in (row.file_name, row.preview_file_name) if name]
+
+
+async def forget_unshown_images(session: AsyncSession) -> list[str]:
+    """Remove peers' cached profile and emoji images that no remote actor or emoji names any more
+    (an avatar replaced by Update{Person}, a deleted actor); returns their files, as above."""
+    url = RemoteImage.remote_url
+    profile = or_(Actor.avatar_url == url, Actor.header_url == url)
+    shown = or_(
+        exists().where(Actor.domain.is_not(None), profile),
+        exists().where(CustomEmoji.domain.is_not(None), CustomEmoji.image_url == url),
+    )
+    query = select(RemoteImage.id, RemoteImage.file_name, RemoteImage.preview_file_name).where(~shown)
+    rows = (await session.execute(query.limit(SWEEP_BATCH))).all()
+    if rows:
+        await session.execute(delete(RemoteImage).where(RemoteImage.id.in_([row.id for row in rows])))
     return [name for row in rows for name in (row.file_name, row.preview_file_name) if name]

@@ -1,7 +1,7 @@
 """Custom emoji across two nodes: added with `essaim emoji`, used as `:shortcode:`, shown by apps on both nodes.
 
 Hugo (node 1) writes `:essaim_party:` in a post; sofia (node 2) follows him and her app gets the
-emoji with the post, at node 1's address, from the post's `Emoji` tag.
+emoji with the post, from the post's `Emoji` tag, through node 2's media cache.
 """
 
 from __future__ import annotations
@@ -40,8 +40,11 @@ async def test_a_custom_emoji_travels_with_the_post(nodes: NodeFactory, http: ai
         return await sofia.home("Launch day")
 
     there = await eventually(arrived, "hugo's post on node 2")
-    assert [(e["shortcode"], e["url"]) for e in there["emojis"]] == [("essaim_party", listed["url"])]
-    assert there["emojis"][0]["visible_in_picker"] is False
+    [theirs] = there["emojis"]
+    assert theirs["shortcode"] == "essaim_party" and theirs["url"].startswith(f"{two.base_url}/media_proxy/emojis/")
+    assert theirs["visible_in_picker"] is False
+    async with http.get(theirs["url"], allow_redirects=False) as response:
+        assert response.status == 200 and response.content_type == "image/png", "node 1's image, cached by node 2"
     assert await sofia.api("GET", "/api/v1/custom_emojis") == [], "a peer's emoji is not offered in node 2's picker"
 
     note = await signed_get_json(http, posted["uri"], await sofia.key())

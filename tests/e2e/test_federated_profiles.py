@@ -1,15 +1,18 @@
 """A profile edit on one node reaches the followers' node: `Update` of the Person, through the client API only.
 
 Sofia (node 2) edits her profile with Mastodon.py; hugo (node 1) follows her and sees the new
-name, bio, fields, avatar and header on her account there once the Update is delivered.
+name, bio, fields, avatar and header (through node 1's media cache) on her account there once the
+Update is delivered.
 """
 
 from __future__ import annotations
 
 import asyncio
+import io
 from typing import Any
 
 import aiohttp
+from PIL import Image
 
 from tests.conftest import NodeFactory
 from tests.e2e.test_mastodon_py_journey import png
@@ -41,6 +44,14 @@ async def test_a_profile_edit_reaches_the_followers_node(nodes: NodeFactory, htt
     account = await eventually(refreshed, "sofia's Update reaching node 1")
     assert "May" in account["note"]
     assert {"Team": "Platform"}.items() <= {f["name"]: f["value"] for f in account["fields"]}.items()
-    assert account["avatar"] == edited["avatar"] != before["avatar"], "the remote avatar is shown"
-    assert account["avatar"].startswith(two.base_url)
-    assert account["header"] == edited["header"] != before["header"], "the remote header is shown"
+    for image in ("avatar", "header"):
+        assert account[image] != before[image], f"the new {image} is shown"
+        assert account[image].startswith(f"{one.base_url}/media_proxy/accounts/{sofia_there}/"), "through node 1"
+        assert await image_size(http, account[image]) == await image_size(http, edited[image])
+
+
+async def image_size(http: aiohttp.ClientSession, url: str) -> tuple[int, int]:
+    async with http.get(url, allow_redirects=False) as response:
+        assert response.status == 200 and response.content_type == "image/png", url
+        size: tuple[int, int] = Image.open(io.BytesIO(await response.read())).size
+        return size

@@ -231,3 +231,24 @@ def test_the_result_is_a_plain_value() -> None:
     assert isinstance(actor, RemoteActor)
     with pytest.raises(AttributeError):
         actor.inbox = "https://gts.example/other"  # type: ignore[misc]
+
+
+def test_emoji_tags_of_a_profile_are_read_with_the_rules_of_posts() -> None:
+    """Mastodon tags the emoji of a display name and bio on the actor; hostile tags are dropped."""
+    icon = {"type": "Image", "mediaType": "image/png", "url": "https://mastodon.example/emoji/blob.png"}
+    document = peer_actor("mastodon") | {
+        "tag": [
+            {"type": "Hashtag", "name": "#accessibility", "href": "https://mastodon.example/tags/accessibility"},
+            {"type": "Emoji", "id": "https://mastodon.example/emojis/1", "name": ":blob:", "icon": icon},
+            {"type": "Emoji", "name": ":blob:", "icon": {"url": "https://mastodon.example/other.png"}},
+            {"type": "Emoji", "name": ":evil:", "icon": {"url": "file:///etc/passwd"}},
+            {"type": "Emoji", "name": ":bad name:", "icon": icon},
+            "https://mastodon.example/emojis/2",
+        ]
+        + [{"type": "Emoji", "name": f":e{n:02}:", "icon": icon} for n in range(80)]
+    }
+    emojis = parse_actor(document).emojis
+    assert emojis[0].shortcode == "blob" and emojis[0].url == icon["url"]
+    assert emojis[0].uri == "https://mastodon.example/emojis/1"
+    assert len(emojis) == 50 and {"evil", "bad name"}.isdisjoint(e.shortcode for e in emojis)
+    assert parse_actor(peer_actor("gotosocial")).emojis == ()

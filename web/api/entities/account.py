@@ -9,6 +9,7 @@ from essaim.actors.models import Account, ActorType
 from essaim.federation.render.actor import profile_attachments
 from essaim.uris import LocalURIs
 from essaim.web.api.entities.common import timestamp
+from essaim.web.api.entities.emoji import render_emoji
 
 
 def acct(data: AccountData) -> str:
@@ -18,8 +19,9 @@ def acct(data: AccountData) -> str:
 
 def render_account(data: AccountData, uris: LocalURIs) -> dict[str, Any]:
     actor = data.actor
-    avatar = actor.avatar_url or uris.default_avatar
-    header = actor.header_url or uris.default_header
+    remote = actor.domain is not None
+    avatar = uris.shown_image(actor.id, actor.avatar_url, "avatar", remote=remote)
+    header = uris.shown_image(actor.id, actor.header_url, "header", remote=remote)
     return {
         "id": str(actor.id),
         "username": actor.username,
@@ -44,7 +46,7 @@ def render_account(data: AccountData, uris: LocalURIs) -> dict[str, Any]:
         "statuses_count": data.statuses,
         "last_status_at": data.last_status_at.strftime("%Y-%m-%d") if data.last_status_at else None,
         "hide_collections": False,
-        "emojis": [],
+        "emojis": [render_emoji(emoji, uris) for emoji in data.emojis],
         "roles": [],
         "fields": [
             {"name": item["name"], "value": item["value"], "verified_at": None} for item in profile_attachments(actor)

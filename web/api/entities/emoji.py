@@ -1,4 +1,4 @@
-"""The CustomEmoji entity: this node's own emoji from its media folder, peers' at their own address."""
+"""The CustomEmoji entity: this node's own emoji from its media folder, peers' through its cache (media_proxy)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from essaim.uris import LocalURIs
 
 
 def render_emoji(emoji: CustomEmoji, uris: LocalURIs) -> dict[str, Any]:
-    url = uris.media(emoji.file_name) if emoji.file_name else emoji.image_url
+    url: str | None = uris.media(emoji.file_name) if emoji.file_name else None
+    if url is None and emoji.image_url:
+        url = uris.emoji_image(emoji.id, emoji.image_url)
     return {
         "shortcode": emoji.shortcode,
         "url": url,
