@@ -105,15 +105,16 @@ async def group_announce(ctx: InboxContext) -> bool:
         if known is not None and known.community_id == ctx.sender.id:
             return ignore(ctx, "the compatibility form of a post already in the community")
         return False
-    if first(announced.get("type")) != "Create" or not isinstance(announced.get("object"), Mapping):
+    document = announced.get("object")
+    if first(announced.get("type")) != "Create" or not isinstance(document, Mapping):
         return ignore(ctx, "a Group's Announce of something else than a new post")
-    return await _announced_post(ctx, announced)
+    return await _announced_post(ctx, announced, document)
 
 
-async def _announced_post(ctx: InboxContext, create: Mapping[str, object]) -> bool:
+async def _announced_post(ctx: InboxContext, create: Mapping[str, Any], document: Mapping[str, Any]) -> bool:
     author_uri = id_of(create.get("actor"))
     try:
-        note = parse_note(create["object"])  # a Mapping: the caller checked
+        note = parse_note(document)
     except FederationParseError as error:
         return refuse(ctx, f"unusable post: {error}")
     if author_uri is None or note.attributed_to != author_uri:
