@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from essaim.actors.accounts import local_actor_by_handle, normalise_handle, set_local_uris
-from essaim.actors.communities import TEMPLATES, join_outcome, may_moderate, membership
+from essaim.actors.communities import TEMPLATES, community_of, join_outcome, may_moderate, membership
 from essaim.actors.keys import new_key_pair
 from essaim.actors.models import (
     Actor,
@@ -32,7 +32,7 @@ from essaim.actors.models.base import utcnow
 from essaim.ids import new_id
 from essaim.outbox import federate_follows
 from essaim.outbox.actions import Forbidden, Invalid, NotFound
-from essaim.outbox.actions.follows import end_follow
+from essaim.outbox.actions.follows import do_follow, do_unfollow, end_follow
 from essaim.uris import LocalURIs
 
 
@@ -147,6 +147,24 @@ async def do_leave(session: AsyncSession, community: Community, group: Actor, ac
     if row is not None and row.state != MemberState.BANNED.value:
         await session.delete(row)
     await end_follow(session, actor, group.id)
+
+
+async def do_follow_or_join(session: AsyncSession, follower: Actor, target: Actor) -> None:
+    """A Mastodon app's follow: joining when `target` is a local community (by its rules), else a follow."""
+    community = await community_of(session, target.id) if target.is_local else None
+    if community is None:
+        await do_follow(session, follower, target)
+    else:
+        await do_join(session, community, target, follower)
+
+
+async def do_unfollow_or_leave(session: AsyncSession, follower: Actor, target: Actor) -> None:
+    """A Mastodon app's unfollow: leaving when `target` is a local community, else an unfollow."""
+    community = await community_of(session, target.id) if target.is_local else None
+    if community is None:
+        await do_unfollow(session, follower, target)
+    else:
+        await do_leave(session, community, target, follower)
 
 
 # --- moderation ----------------------------------------------------------------------------------------

@@ -70,8 +70,12 @@ async def test_closed_community_across_two_nodes(nodes: NodeFactory, http: aioht
     assert await lucas.search("glazes") == []
     assert await camille.home("glazes arrive monday") is None
 
-    # A non-member cannot post into it.
+    # A non-member cannot post into it; following it from an app asks to join.
     await lucas.api("POST", "/api/v1/statuses", data={"status": "@atelier let me in"}, status=403)
+    local_group = await lucas.lookup("atelier")
+    assert local_group["group"] is True
+    await lucas.api("POST", f"/api/v1/accounts/{local_group['id']}/follow")
+    assert "lucas\tmember\trequested" in one.cli("community", "members", "atelier").stdout
 
     # A secret community does not exist for non-members: API and WebFinger answer 404.
     one.cli("community", "create", "projet", "--owner", "hugo", "--template", "project", "--ends-on", "2030-01-01")
