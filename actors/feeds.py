@@ -36,16 +36,20 @@ from essaim.ids import new_id
 async def fan_out(session: AsyncSession, status: Status) -> None:
     """Home feeds of a local author, of local followers (unless direct), of local people following one of
     a public post's hashtags (as Mastodon, public posts only) and of local mentioned actors; a direct post
-    also goes into their conversations.
+    also goes into their conversations. A post in a community goes to its local members (the Group's
+    followers); a members-only one not to the author's followers.
 
     Remote actors have no home feed here: a row for a remote author would never be read.
     """
     author = select(Actor.id.label("owner_id")).where(Actor.id == status.actor_id, Actor.domain.is_(None))
     owners: list[Select[int]] = [author]
+    followed = [status.actor_id]
+    if status.community_id is not None:  # its members; and a members-only post is for nobody else
+        followed = [status.community_id, *([] if status.visibility == Visibility.PRIVATE.value else followed)]
     if status.visibility != Visibility.DIRECT.value:
         followers = select(Follow.follower_id.label("owner_id")).join(Actor, Actor.id == Follow.follower_id)
         owners.append(
-            followers.where(Follow.followee_id == status.actor_id, Follow.accepted.is_(True), Actor.domain.is_(None))
+            followers.where(Follow.followee_id.in_(followed), Follow.accepted.is_(True), Actor.domain.is_(None))
         )
     if status.visibility == Visibility.PUBLIC.value:
         tag_followers = select(TagFollow.actor_id.label("owner_id")).join(Actor, Actor.id == TagFollow.actor_id)

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, selectinload
 
+from essaim.actors.communities import listed_community
 from essaim.actors.models import Account, Actor, ActorType, Follow, Status, StatusPin, StatusTag, Tag, Visibility
 from essaim.actors.models.account import STAFF_ROLES
 from essaim.actors.models.base import utcnow
@@ -45,6 +46,25 @@ async def local_person_named(session: AsyncSession, *, actor_id: int | None, han
     if actor_id is not None:
         return await local_person(session, actor_id)
     return await local_person_by_handle(session, handle) if handle else None
+
+
+def _findable_local_actors() -> Select[Actor]:
+    """Enabled local people and the node's communities that are not secret: what peers may find and fetch."""
+    enabled = exists().where(Account.actor_id == Actor.id, Account.disabled_at.is_(None))
+    person = and_(Actor.type == ActorType.PERSON.value, enabled)
+    return select(Actor).where(Actor.domain.is_(None), or_(person, listed_community()))
+
+
+async def local_actor_named(session: AsyncSession, *, actor_id: int | None, handle: str | None) -> Actor | None:
+    """A person or a (not secret) community by id or handle: WebFinger, actor documents, personal inboxes."""
+    query = _findable_local_actors()
+    if actor_id is not None:
+        query = query.where(Actor.id == actor_id)
+    elif handle:
+        query = query.where(func.lower(Actor.username) == handle.lower())
+    else:
+        return None
+    return await session.scalar(with_profile(query))
 
 
 async def local_people(session: AsyncSession, limit: int = 200) -> Sequence[Actor]:

@@ -1,7 +1,8 @@
 """Which actors the client API shows as accounts, and how a viewer stands towards them.
 
-An account is shown when it is a remote actor or a local one whose sign-in is enabled:
-a disabled colleague has left, and the node's own Application actor is not a person.
+An account is shown when it is a remote actor, a local one whose sign-in is enabled, or a local
+community that is not secret: a disabled colleague has left, the node's own Application actor is
+not a person, and a secret community exists for nobody the API answers (actors/communities.py).
 Relationships (follows, blocks, and the viewer's mutes in force, endorsements and notes) are read
 for a whole list of accounts at once (one query per direction and kind).
 Two actors are `separated` — they may not follow each other — when either blocked the other or
@@ -17,6 +18,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from essaim.actors.communities import listed_community
 from essaim.actors.domain_blocks import suspended_hosts
 from essaim.actors.models import Account, AccountNote, Actor, ActorType, Block, Endorsement, Follow, Mute
 from essaim.actors.mutes import domain_blocking, in_force
@@ -27,7 +29,7 @@ from essaim.actors.visibility import blocked_either_way
 def shown() -> ColumnElement[bool]:
     """A WHERE clause on `Actor`: the actors the API may show as accounts."""
     enabled = exists().where(Account.actor_id == Actor.id, Account.disabled_at.is_(None))
-    return and_(Actor.type != ActorType.APPLICATION.value, or_(Actor.domain.is_not(None), enabled))
+    return and_(Actor.type != ActorType.APPLICATION.value, or_(Actor.domain.is_not(None), enabled, listed_community()))
 
 
 async def shown_actor(session: AsyncSession, actor_id: int) -> Actor | None:

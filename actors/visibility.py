@@ -4,7 +4,9 @@ A post is visible to its author. Anyone else sees it when they may hear from its
 no block stands between them, whichever of the two made it, and an author on a silenced or
 suspended server (actors/domain_blocks.py) is heard only by their followers — and when its
 audience includes them: public and unlisted posts everyone, followers-only posts accepted
-followers, any post the actors it mentions. A boost is visible only with the post it boosts.
+followers, any post the actors it mentions. A post in a community (`community_id`, its Group
+actor) has the community's members (the Group's accepted followers) as its followers, and
+its mentions let nobody in. A boost is visible only with the post it boosts.
 
 Every client-API read path (posts, threads, timelines, notifications, search, lists of marks)
 filters with `visible_to`, and notifications also with `heard_from`; pages and ActivityPub
@@ -14,7 +16,7 @@ actors/queries.py).
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 from sqlalchemy.orm.util import AliasedClass
@@ -48,10 +50,15 @@ def _readable(viewer_id: int | None, post: type[Status] | AliasedClass[Status]) 
     public = post.visibility.in_(PUBLIC_VISIBILITIES)
     if viewer_id is None:
         return and_(public, ~limited_author(post.actor_id))
-    mentioned = exists().where(Mention.status_id == post.id, Mention.actor_id == viewer_id)
+    # A post in a community is for the community's followers (its members), never the author's, and a
+    # mention does not let a non-member in: being named in a members-only post is not membership.
+    mentioned = and_(
+        post.community_id.is_(None), exists().where(Mention.status_id == post.id, Mention.actor_id == viewer_id)
+    )
+    audience_owner = func.coalesce(post.community_id, post.actor_id)
     addressed = or_(
         public,
-        and_(post.visibility == Visibility.PRIVATE.value, _follows(viewer_id, post.actor_id)),
+        and_(post.visibility == Visibility.PRIVATE.value, _follows(viewer_id, audience_owner)),
         mentioned,
     )
     return or_(post.actor_id == viewer_id, and_(heard_from(viewer_id, post.actor_id), addressed))

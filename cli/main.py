@@ -8,12 +8,12 @@ from collections.abc import Sequence
 
 from essaim import __version__
 from essaim.actors.accounts import AccountError
-from essaim.cli import announcements, bench, database, demo, emojis, federation, run, users
+from essaim.cli import announcements, bench, communities, database, demo, emojis, federation, run, users
 from essaim.config import ConfigError, load_config
 from essaim.db import DatabaseNotReady
 from essaim.outbox.actions import ActionError
 
-COMMANDS = (database, run, demo, users, federation, emojis, announcements, bench)
+COMMANDS = (database, run, demo, users, federation, emojis, announcements, communities, bench)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -79,6 +79,7 @@ class ParsedNote:
     attachments: list[ParsedAttachment]
     poll: ParsedPoll | None
     emojis: list[ParsedEmoji]
+    audience: str | None = None  # the community (Group) it was posted in (FEP-1b12)
 
     @property
     def addressed(self) -> list[str]:
@@ -141,6 +142,7 @@ def parse_note(document: Mapping[str, Any]) -> ParsedNote:
         attachments=_attachments(document.get("attachment")),
         poll=_poll(document) if kind == "Question" else None,
         emojis=parse_emojis(tags),
+        audience=id_of(document.get("audience")),
     )
 
 

@@ -2,7 +2,8 @@
 
 Handlers register with `@handles("Follow")`. Several may register for one type (`Undo` of a
 follow, a like or a boost; `Delete` of a post or an actor): they are tried in registration
-order and the first that returns True has handled the activity. An activity nobody handles is
+order (`first=True` puts one ahead: a community's Follow before a person's) and the first
+that returns True has handled the activity. An activity nobody handles is
 logged and dropped, as the ActivityPub spec expects of unknown activities; so is one whose
 sender's server was suspended after it was received (the inbox refuses them from then on).
 """
@@ -39,10 +40,16 @@ Handler = Callable[[InboxContext], Awaitable[bool]]
 _HANDLERS: dict[str, list[Handler]] = {}
 
 
-def handles(*types: str) -> Callable[[Handler], Handler]:
+def handles(*types: str, first: bool = False) -> Callable[[Handler], Handler]:
+    """Register a handler; `first` puts it before those already registered (a narrower case of their type)."""
+
     def register(handler: Handler) -> Handler:
         for kind in types:
-            _HANDLERS.setdefault(kind, []).append(handler)
+            registered = _HANDLERS.setdefault(kind, [])
+            if first:
+                registered.insert(0, handler)
+            else:
+                registered.append(handler)
         return handler
 
     return register

@@ -44,6 +44,7 @@ from essaim.federation.vocab import as_list, id_of
 from essaim.inbox.authenticate import Refused, verified_signer
 from essaim.inbox.canonical import canonical
 from essaim.inbox.followers_sync import check_header
+from essaim.inbox.handlers.communities import resolve_announced_author
 from essaim.inbox.handlers.moves import refresh_target
 from essaim.inbox.policy import host_allowed, peer_host
 from essaim.inbox.resolve import ActorResolver
@@ -106,6 +107,7 @@ async def receive(
         raise Refused(401, f"the activity's actor {actor_id} is not the key's owner {sender.uri}")
     _check_origins(activity, sender, config)
     await refresh_target(resolver, activity, sender.uri)
+    await resolve_announced_author(resolver, activity, sender)
     return await _record(database, activity, sender, request.headers.get(HEADER))
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from essaim.actors.feeds import fan_out, notify
-from essaim.actors.models import Actor, MediaAttachment, NotificationType, Poll, Status
+from essaim.actors.models import Actor, ActorType, MediaAttachment, NotificationType, Poll, Status, Visibility
 from essaim.federation.parse_note import ParsedNote, ParsedPoll, visibility_of
 from essaim.ids import new_id
 from essaim.inbox.remote_emojis import remember_emojis
@@ -78,21 +78,48 @@ async def notify_mentioned(session: AsyncSession, sender: Actor, status: Status,
         )
 
 
+async def addressed_community(session: AsyncSession, note: ParsedNote) -> Actor | None:
+    """The Group a post is in: its `audience`, else a Group it addresses (Lemmy and Mastodon name it in to/cc)."""
+    candidates = [note.audience] if note.audience else note.addressed
+    query = select(Actor).where(Actor.uri.in_(candidates), Actor.type == ActorType.GROUP.value)
+    return (await session.scalars(query.order_by(Actor.id))).first()
+
+
+def community_post_visibility(note: ParsedNote, group: Actor) -> str:
+    """A post addressed to the Group's followers (its members) is for members: followers-only, read as
+    the Group's followers (actors/visibility.py); a public or unlisted one stays so."""
+    visibility = visibility_of(note.to, note.cc, group.followers_uri)
+    return Visibility.PRIVATE.value if visibility == Visibility.DIRECT.value else visibility
+
+
 async def store_post(
-    session: AsyncSession, sender: Actor, note: ParsedNote, now: datetime, *, news: bool = True, depth: int = 0
+    session: AsyncSession,
+    sender: Actor,
+    note: ParsedNote,
+    now: datetime,
+    *,
+    news: bool = True,
+    depth: int = 0,
+    community: Actor | None = None,
 ) -> Status:
     """Store the sender's checked, new post; if it is `news`, fan it out and notify whom it mentions.
 
     `depth`: how many ancestors of a reply that arrived were fetched to reach this post (`threads.MAX_DEPTH`).
+    `community`: the Group it was posted in, checked by the caller; its members are then its followers.
     """
     parent = await status_by_uri(session, note.in_reply_to)
     mentioned = await addressed_actors(session, note)
+    if community is not None:
+        visibility = community_post_visibility(note, community)
+    else:
+        visibility = visibility_of(note.to, note.cc, sender.followers_uri)
     status = Status(
         id=new_id(),
         actor_id=sender.id,
         uri=note.id,
         url=note.url,
-        visibility=visibility_of(note.to, note.cc, sender.followers_uri),
+        community_id=community.id if community is not None else None,
+        visibility=visibility,
         content=note.content,
         spoiler_text=note.summary,
         sensitive=note.sensitive,

@@ -9,7 +9,9 @@ Called by the actions inside their transaction, so a post and its deliveries com
 - a favourite: the post's author; a boost: the booster's remote followers and the post's author;
 - a pin or unpin (`Add`/`Remove` to the featured collection): the author's remote followers, the
   only hosts that may read a followers-only post (direct posts cannot be pinned);
-- an undo: whoever was told of what it undoes.
+- an undo: whoever was told of what it undoes;
+- a post in a community: also its Group when remote; a members-only one its Group alone. A
+  local Group announces a new post to its remote members (`federate_communities.py`).
 
 Each host is reached once, through its shared inbox when it has one (`delivery.inboxes_for`).
 Nothing is planned when nobody remote is concerned.
@@ -29,6 +31,7 @@ from essaim.federation.render import post_activities as render
 from essaim.federation.vocab import id_of
 from essaim.outbox.actions import LocalNode
 from essaim.outbox.delivery import inboxes_for, plan_deliveries
+from essaim.outbox.federate_communities import announce_to_members
 from essaim.outbox.note_parts import parts_of
 
 
@@ -54,8 +57,13 @@ async def _mentioned(session: AsyncSession, status: Status) -> list[Actor]:
 
 
 async def _post_audience(session: AsyncSession, status: Status, mentioned: list[Actor]) -> list[Actor]:
-    """Every remote actor a post reaches (see the module docstring)."""
-    reached = [a for a in mentioned if a.domain is not None]
+    """Every remote actor a post reaches (see the module docstring); a members-only community post
+    reaches its Group alone (when remote; a local Group announces it to its members itself)."""
+    group = await session.get(Actor, status.community_id) if status.community_id is not None else None
+    remote_group = [group] if group is not None and group.domain is not None else []
+    if status.community_id is not None and status.visibility == Visibility.PRIVATE.value:
+        return remote_group
+    reached = [*remote_group, *(a for a in mentioned if a.domain is not None)]
     if status.visibility != Visibility.DIRECT.value:
         reached += await remote_followers(session, status.actor_id)
     if status.in_reply_to_account_id is not None and status.visibility in PUBLIC_VISIBILITIES:
@@ -90,6 +98,11 @@ async def federate_create(session: AsyncSession, status: Status, node: LocalNode
     mentioned = await _mentioned(session, status)
     activity = render.render_create(status, author, await parts_of(session, status, node))
     await _plan(session, activity, author, await _post_audience(session, status, mentioned))
+    if status.community_id is not None:
+        group = await _actor(session, status.community_id)
+        if group.is_local:
+            members = await remote_followers(session, group.id)
+            await announce_to_members(session, group, members, status, render.document(activity))
 
 
 async def federate_update(session: AsyncSession, status: Status, node: LocalNode) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from essaim.actors.emojis import emojis_by_key, status_shortcodes, used
 from essaim.actors.models import Actor, CustomEmoji, MediaAttachment, Mention, Poll, Status, StatusTag, Tag
-from essaim.federation.render.note import AttachmentRef, EmojiRef, HashtagRef, MentionRef, NoteParts
+from essaim.federation.render.note import AttachmentRef, CommunityRef, EmojiRef, HashtagRef, MentionRef, NoteParts
 from essaim.outbox.actions import LocalNode
 
 
@@ -81,6 +81,11 @@ async def note_parts(session: AsyncSession, statuses: Sequence[Status], node: Lo
         parents = {
             i: u for i, u in await session.execute(select(Status.id, Status.uri).where(Status.id.in_(parent_ids)))
         }
+    community_ids = {s.community_id for s in statuses if s.community_id is not None}
+    communities: dict[int, CommunityRef] = {}
+    if community_ids:
+        for group in await session.scalars(select(Actor).where(Actor.id.in_(community_ids))):
+            communities[group.id] = CommunityRef(group.uri, group.followers_uri or group.uri)
     codes = {s.id: status_shortcodes(s, polls.get(s.id)) for s in statuses}
     local = await emojis_by_key(session, ((None, found) for found in codes.values()))
     return {
@@ -91,6 +96,7 @@ async def note_parts(session: AsyncSession, statuses: Sequence[Status], node: Lo
             attachments=media.get(s.id, []),
             poll=polls.get(s.id),
             emojis=[found for e in used(local, None, codes[s.id]) if (found := emoji_ref(e, node)) is not None],
+            community=communities.get(s.community_id) if s.community_id is not None else None,
         )
         for s in statuses
     }

@@ -4,6 +4,14 @@ from essaim.actors.models.account import Account, WebSession
 from essaim.actors.models.actor import Actor, ActorLanguage, ActorSkill, ActorType
 from essaim.actors.models.announcement import Announcement, AnnouncementDismissal, AnnouncementReaction
 from essaim.actors.models.base import Base
+from essaim.actors.models.community import (
+    Community,
+    CommunityAccess,
+    CommunityKind,
+    CommunityMember,
+    MemberRole,
+    MemberState,
+)
 from essaim.actors.models.conversation import Conversation, ConversationStatus
 from essaim.actors.models.delivery import Delivery, DeliveryState, GoneInbox, HostHealth
 from essaim.actors.models.emoji import CustomEmoji
@@ -52,6 +60,10 @@ __all__ = [
     "Block",
     "Bookmark",
     "CustomEmoji",
+    "Community",
+    "CommunityAccess",
+    "CommunityKind",
+    "CommunityMember",
     "Conversation",
     "ConversationMute",
     "ConversationStatus",
@@ -75,6 +87,8 @@ __all__ = [
     "List",
     "ListAccount",
     "Marker",
+    "MemberRole",
+    "MemberState",
     "MediaAttachment",
     "RemoteImage",
     "Mention",

@@ -41,6 +41,11 @@ class Status(Base):
     reblog_of_id: Mapped[int | None] = mapped_column(
         BigInteger, ForeignKey("statuses.id", ondelete="CASCADE"), default=None, index=True
     )
+    # The community (its Group actor, local or remote) the post was posted into; for a followers-only
+    # post the Group's followers (its members) are the audience, not the author's (actors/visibility.py).
+    community_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("actors.id", ondelete="SET NULL"), default=None, index=True
+    )
     application_id: Mapped[int | None] = mapped_column(
         BigInteger, ForeignKey("oauth_applications.id", ondelete="SET NULL"), default=None
     )

@@ -70,6 +70,14 @@ class AttachmentRef:
 
 
 @dataclass(frozen=True)
+class CommunityRef:
+    """The community (Group) a post is in: its id and its followers collection (its members)."""
+
+    uri: str
+    followers: str
+
+
+@dataclass(frozen=True)
 class NoteParts:
     """What a Note shows besides its status row; empty by default (a plain post)."""
 
@@ -79,19 +87,32 @@ class NoteParts:
     attachments: Sequence[AttachmentRef] = ()
     poll: Poll | None = None
     emojis: Sequence[EmojiRef] = ()
+    community: CommunityRef | None = None
 
 
 NO_PARTS = NoteParts()
 
 
 def audience(
-    status: Status, author: Actor, mentioned: Sequence[str] = (), *, boosted_author: str | None = None
+    status: Status,
+    author: Actor,
+    mentioned: Sequence[str] = (),
+    *,
+    boosted_author: str | None = None,
+    community: CommunityRef | None = None,
 ) -> tuple[list[str], list[str]]:
     """`to` and `cc` as Mastodon derives them from visibility (`TagManager#to`/`#cc`, fedi-anchors §5 row 22).
 
     Mentioned actors go in `cc`, except for direct posts, whose whole audience they are (`to`).
-    A boost also names the boosted post's author in `cc`.
+    A boost also names the boosted post's author in `cc`. A post in a community names the Group
+    (FEP-1b12); a members-only one is addressed to the Group and its members only — no mention,
+    no Public, no author's followers — so no receiver widens it.
     """
+    if community is not None:
+        if status.visibility == Visibility.PRIVATE.value:
+            return [community.uri], [community.followers]
+        plain_to, plain_cc = audience(status, author, mentioned, boosted_author=boosted_author)
+        return plain_to, list(dict.fromkeys([*plain_cc, community.uri]))
     followers = [author.followers_uri] if author.followers_uri else []
     to: list[str]
     cc: list[str] = [boosted_author] if boosted_author else []
@@ -155,7 +176,7 @@ def _poll_fields(poll: Poll) -> dict[str, Any]:
 
 def render_note(status: Status, author: Actor, parts: NoteParts = NO_PARTS) -> dict[str, Any]:
     """The post as AS2 (without `@context`): a `Note`, or a `Question` when it has a poll."""
-    to, cc = audience(status, author, [m.uri for m in parts.mentions])
+    to, cc = audience(status, author, [m.uri for m in parts.mentions], community=parts.community)
     note: dict[str, Any] = {
         "id": status.uri,
         "type": "Question" if parts.poll is not None else "Note",
@@ -177,6 +198,8 @@ def render_note(status: Status, author: Actor, parts: NoteParts = NO_PARTS) -> d
         note["updated"] = iso(status.edited_at)
     if parts.poll is not None:
         note |= _poll_fields(parts.poll)
+    if parts.community is not None:
+        note["audience"] = parts.community.uri
     return note
 
 

@@ -44,11 +44,13 @@ from essaim.federation.parse_note import (
     parse_note,
 )
 from essaim.federation.vocab import as_list, id_of
+from essaim.inbox.community_posts import redistribute, refusal_of, reject_post
 from essaim.inbox.dispatch import InboxContext, handles
 from essaim.inbox.handlers.votes import is_vote, record_vote
 from essaim.inbox.remote_emojis import remember_emojis
 from essaim.inbox.remote_posts import (
     addressed_actors,
+    addressed_community,
     notify_mentioned,
     remote_media,
     remote_poll,
@@ -128,7 +130,13 @@ async def create(ctx: InboxContext) -> bool:
         if existing.actor_id != ctx.sender.id:
             return refuse(ctx, f"{note.id} is already stored as another actor's post")
         return ignore(ctx, "the post is stored already")
-    status = await store_post(session, ctx.sender, note, ctx.now)
+    community = await addressed_community(session, note)
+    if community is not None and (refused := await refusal_of(session, community, ctx.sender)) is not None:
+        await reject_post(session, community, ctx.sender, ctx.activity)
+        return refuse(ctx, f"{community.uri}: {refused}")
+    status = await store_post(session, ctx.sender, note, ctx.now, community=community)
+    if community is not None:
+        await redistribute(session, community, status, ctx.activity)
     log.info("stored %s post %s from %s", status.visibility, note.id, ctx.sender.uri)
     return True
 

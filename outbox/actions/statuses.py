@@ -8,7 +8,7 @@ people who boosted it; a replay of the same `Idempotency-Key` returns the first 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, delete, select
@@ -35,6 +35,7 @@ from essaim.actors.visibility import PUBLIC_VISIBILITIES, visible_status
 from essaim.ids import new_id
 from essaim.outbox import limits
 from essaim.outbox.actions import Invalid, LocalNode, NotFound, insert_ignoring_duplicates, readable_status
+from essaim.outbox.actions.community_posts import community_for, community_visibility
 from essaim.outbox.compose import Composed, compose, countable_length, normalise_tag
 from essaim.outbox.federate_posts import federate_create, federate_delete
 
@@ -83,6 +84,7 @@ class CheckedStatus:
     media: list[MediaAttachment]
     poll: PollDraft | None
     body: Composed
+    community: Actor | None = None  # the Group the post goes into (outbox/actions/community_posts.py)
 
 
 def _check_language(language: str | None, default: str | None) -> str | None:
@@ -196,7 +198,12 @@ async def check_create_status(
             reply_to = await visible_status(session, reply_to.reblog_of_id, author.actor_id)
         if reply_to is None:
             raise NotFound("The post you are trying to reply to does not appear to exist.")
-    return await check_content(session, author, draft, node, editing=None, visibility=visibility, reply_to=reply_to)
+    checked = await check_content(session, author, draft, node, editing=None, visibility=visibility, reply_to=reply_to)
+    group = await community_for(session, author.actor, checked.body.mentions, reply_to)
+    if group is None:
+        return checked
+    visibility = await community_visibility(session, group, checked.visibility)
+    return replace(checked, community=group, visibility=visibility)
 
 
 def check_idempotency_key(key: str | None) -> str | None:
@@ -247,6 +254,7 @@ async def do_create_status(
         in_reply_to_id=reply_to.id if reply_to else None,
         in_reply_to_account_id=reply_to.actor_id if reply_to else None,
         application_id=application_id,
+        community_id=checked.community.id if checked.community else None,
     )
     session.add(status)
     await session.flush()

@@ -52,7 +52,7 @@ def _actor_id(request: web.Request) -> int:
 
 async def _person(request: web.Request) -> Actor:
     async with request.app[DATABASE].session() as session:
-        actor = await queries.local_person(session, _actor_id(request))
+        actor = await queries.local_actor_named(session, actor_id=_actor_id(request), handle=None)
     if actor is None:
         raise ApiError(404, "Record not found")
     return actor

@@ -63,7 +63,7 @@ async def _personal_inbox_exists(request: web.Request) -> None:
     if not raw.isdigit() or len(raw) > 19:
         raise ApiError(404, "Record not found")
     async with request.app[DATABASE].session() as session:
-        if await queries.local_person(session, int(raw)) is None:
+        if await queries.local_actor_named(session, actor_id=int(raw), handle=None) is None:
             raise ApiError(404, "Record not found")
 
 

@@ -30,7 +30,7 @@ async def webfinger_lookup(request: web.Request) -> web.Response:
                 webfinger.render_instance_jrd(domain=config.domain, actor_uri=actor.uri, base_url=config.base_url),
                 JRD_JSON,
             )
-        person = await queries.local_person_named(session, actor_id=query.actor_id, handle=query.handle)
+        person = await queries.local_actor_named(session, actor_id=query.actor_id, handle=query.handle)
     if person is None:
         raise ApiError(404, "No such resource on this node")
     document = webfinger.render_jrd(

@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from essaim.actors.models import Actor, Follow
 from essaim.actors.relationships import relationships
-from essaim.outbox.actions.follows import do_authorize, do_follow, do_reject, do_remove_follower, do_unfollow
+from essaim.outbox.actions.communities import do_follow_or_join, do_unfollow_or_leave
+from essaim.outbox.actions.follows import do_authorize, do_reject, do_remove_follower
 from essaim.web.api.auth import authenticate
 from essaim.web.api.entities.relationship import render_relationship
 from essaim.web.api.pagination import page_request
@@ -61,12 +62,12 @@ async def follow(request: web.Request) -> web.Response:
     params.boolean("notify")
     if not all(isinstance(language, str) for language in params.many("languages")):
         raise ApiError(422, "languages must be a list of language codes")
-    return await act(request, "write:follows", do_follow)
+    return await act(request, "write:follows", do_follow_or_join)
 
 
 @routes.post(ACCOUNT + "/unfollow")
 async def unfollow(request: web.Request) -> web.Response:
-    return await act(request, "write:follows", do_unfollow)
+    return await act(request, "write:follows", do_unfollow_or_leave)
 
 
 @routes.post(ACCOUNT + "/remove_from_followers")

@@ -1,0 +1,150 @@
+"""Community rules: who may see a community, join it, post in it and moderate it.
+
+Pure decisions (`join_outcome`, `posting_refusal`, `may_moderate`) take the rows they judge, so
+they are tested without a database; the queries around them read those rows. Templates give a
+new community its kind, access and texts; the caller may override any of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from essaim.actors.models import (
+    Actor,
+    Community,
+    CommunityAccess,
+    CommunityKind,
+    CommunityMember,
+    MemberRole,
+    MemberState,
+)
+
+
+@dataclass(frozen=True)
+class Template:
+    kind: str
+    access: str
+    charter: str
+    rules: tuple[str, ...]
+    welcome_message: str
+
+
+TEMPLATES: dict[str, Template] = {
+    "trade": Template(
+        CommunityKind.LASTING.value,
+        CommunityAccess.OPEN.value,
+        "People who share a trade: questions, answers and good practice.",
+        ("Be kind and assume good intent.", "No customer data in posts."),
+        "Welcome! Introduce yourself and what you work on.",
+    ),
+    "site": Template(
+        CommunityKind.LASTING.value,
+        CommunityAccess.CLOSED.value,
+        "Everyone working at one site: news, practicalities, events.",
+        ("Be kind and assume good intent.", "What is said here stays here."),
+        "Welcome to the site's community.",
+    ),
+    "project": Template(
+        CommunityKind.PROJECT.value,
+        CommunityAccess.SECRET.value,
+        "The project team's room until the project ends.",
+        ("What is said here stays here.",),
+        "Welcome to the project.",
+    ),
+}
+
+
+def join_outcome(community: Community, membership: CommunityMember | None) -> str | None:
+    """The state a join leaves the actor in (`member` or `requested`), or None when the join is refused.
+
+    Open: member at once. Closed: a request a moderator answers. Secret: only the invited join.
+    Nobody joins an archived community, and a banned actor never comes back by joining.
+    """
+    if community.archived_at is not None:
+        return None
+    if membership is not None:
+        if membership.state == MemberState.BANNED.value:
+            return None
+        if membership.state in (MemberState.MEMBER.value, MemberState.INVITED.value):
+            return MemberState.MEMBER.value
+    if community.access == CommunityAccess.OPEN.value:
+        return MemberState.MEMBER.value
+    if community.access == CommunityAccess.CLOSED.value:
+        return MemberState.REQUESTED.value
+    return None
+
+
+def posting_refusal(community: Community, membership: CommunityMember | None) -> str | None:
+    """Why this actor may not post in the community; None when they may (members of a live community)."""
+    if community.archived_at is not None:
+        return "This community is archived"
+    if membership is None or membership.state != MemberState.MEMBER.value:
+        return "Only members can post in this community"
+    return None
+
+
+def may_moderate(membership: CommunityMember | None) -> bool:
+    """Owners and moderators answer requests, invite, remove, ban; only current members hold a role."""
+    return (
+        membership is not None
+        and membership.state == MemberState.MEMBER.value
+        and membership.role in (MemberRole.OWNER.value, MemberRole.MODERATOR.value)
+    )
+
+
+def listed_community(actor: type[Actor] = Actor) -> ColumnElement[bool]:
+    """SQL on `Actor`: a local community that non-members may know exists (open or closed, not secret)."""
+    return exists().where(Community.actor_id == actor.id, Community.access != CommunityAccess.SECRET.value)
+
+
+async def community_of(session: AsyncSession, actor_id: int) -> Community | None:
+    """The local community whose Group actor this is; None for anyone else."""
+    return await session.get(Community, actor_id)
+
+
+async def membership(session: AsyncSession, community_id: int, actor_id: int) -> CommunityMember | None:
+    return await session.scalar(
+        select(CommunityMember).where(
+            CommunityMember.community_id == community_id, CommunityMember.actor_id == actor_id
+        )
+    )
+
+
+async def is_member(session: AsyncSession, community_id: int, actor_id: int) -> bool:
+    found = await membership(session, community_id, actor_id)
+    return found is not None and found.state == MemberState.MEMBER.value
+
+
+async def members(
+    session: AsyncSession, community_id: int, state: str | None = None
+) -> list[tuple[CommunityMember, Actor]]:
+    """Rows and actors of a community, oldest first; `state` keeps one kind (members, requests…)."""
+    query = select(CommunityMember, Actor).join(Actor, Actor.id == CommunityMember.actor_id)
+    query = query.where(CommunityMember.community_id == community_id)
+    if state is not None:
+        query = query.where(CommunityMember.state == state)
+    return [(row, actor) for row, actor in (await session.execute(query.order_by(CommunityMember.id))).all()]
+
+
+async def communities_of(session: AsyncSession, actor_id: int) -> list[tuple[Community, Actor]]:
+    """The local communities an actor is a member of, with their Group actors."""
+    query = (
+        select(Community, Actor)
+        .join(Actor, Actor.id == Community.actor_id)
+        .join(CommunityMember, CommunityMember.community_id == Community.actor_id)
+        .where(CommunityMember.actor_id == actor_id, CommunityMember.state == MemberState.MEMBER.value)
+    )
+    return [(c, a) for c, a in (await session.execute(query.order_by(Actor.username))).all()]
+
+
+async def may_see_community(session: AsyncSession, community: Community, viewer_id: int | None) -> bool:
+    """A secret community exists only for its members (and those invited); others know open and closed ones."""
+    if community.access != CommunityAccess.SECRET.value:
+        return True
+    if viewer_id is None:
+        return False
+    found = await membership(session, community.actor_id, viewer_id)
+    return found is not None and found.state in (MemberState.MEMBER.value, MemberState.INVITED.value)

@@ -1,0 +1,30 @@
+"""What a Group sends its members (FEP-1b12): the member's activity, unchanged, inside an `Announce`.
+
+Beside it, for a public or unlisted post, the compatibility form Mastodon needs (as Lemmy sends
+it): an `Announce` of the post's id, which Mastodon shows as the Group's boost. A members-only post
+never gets that form: it would name a post that only members may fetch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from essaim.actors.models import Actor, Status, Visibility
+from essaim.federation.vocab import PUBLIC
+
+
+def render_group_announce(group: Actor, status: Status, announced: Mapping[str, Any] | str) -> dict[str, Any]:
+    """The Group's `Announce` of a member's activity (embedded) or, for compatibility, of the post's id."""
+    followers = group.followers_uri or group.uri
+    public = status.visibility in (Visibility.PUBLIC.value, Visibility.UNLISTED.value)
+    form = "compat" if isinstance(announced, str) else "activity"
+    return {
+        "id": f"{group.uri}/announces/{status.id}/{form}",
+        "type": "Announce",
+        "actor": group.uri,
+        "to": [PUBLIC] if public else [followers],
+        "cc": [followers] if public else [],
+        "audience": group.uri,
+        "object": announced if isinstance(announced, str) else dict(announced),
+    }

@@ -1,0 +1,292 @@
+"""Community actions: create one (beside its Group actor), join, leave, and what moderators do.
+
+Membership is a `CommunityMember` row; a `member` row always stands beside an accepted `Follow` of
+the Group (its followers are its members, FEP-1b12), and every change here keeps the two in step:
+`_admit` makes the follow, `_expel` ends it. A remote actor hears of its answer as it would from a
+person: `Accept` when admitted, `Reject` when refused, removed or banned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from essaim.actors.accounts import local_actor_by_handle, normalise_handle, set_local_uris
+from essaim.actors.communities import TEMPLATES, community_of, join_outcome, may_moderate, membership
+from essaim.actors.keys import new_key_pair
+from essaim.actors.models import (
+    Actor,
+    ActorType,
+    Community,
+    CommunityAccess,
+    CommunityKind,
+    CommunityMember,
+    Follow,
+    MemberRole,
+    MemberState,
+)
+from essaim.actors.models.base import utcnow
+from essaim.ids import new_id
+from essaim.outbox import federate_follows
+from essaim.outbox.actions import Forbidden, Invalid, NotFound
+from essaim.outbox.actions.follows import do_follow, do_unfollow, end_follow
+from essaim.uris import LocalURIs
+
+
+@dataclass(frozen=True)
+class CommunityDraft:
+    """A new community; None takes the template's value."""
+
+    username: str
+    display_name: str
+    template: str = "trade"
+    kind: str | None = None
+    access: str | None = None
+    ends_on: date | None = None
+    charter: str | None = None
+    rules: tuple[str, ...] | None = None
+    welcome_message: str | None = None
+
+
+def _choice(value: str, allowed: type[CommunityKind] | type[CommunityAccess], name: str) -> str:
+    if value not in {v.value for v in allowed}:
+        raise Invalid(f"{name} must be one of {', '.join(v.value for v in allowed)}")
+    return value
+
+
+async def do_create_community(
+    session: AsyncSession, uris: LocalURIs, owner: Actor, draft: CommunityDraft
+) -> tuple[Community, Actor]:
+    """The Group actor (its own keys, locked unless open) and the community, with `owner` as its first member."""
+    template = TEMPLATES.get(draft.template)
+    if template is None:
+        raise Invalid(f"template must be one of {', '.join(TEMPLATES)}")
+    kind = _choice(draft.kind or template.kind, CommunityKind, "kind")
+    access = _choice(draft.access or template.access, CommunityAccess, "access")
+    if kind == CommunityKind.PROJECT.value and draft.ends_on is None:
+        raise Invalid("a project community needs an end date")
+    try:
+        handle = normalise_handle(draft.username)
+    except ValueError as error:
+        raise Invalid(str(error)) from None
+    if await local_actor_by_handle(session, handle) is not None:
+        raise Invalid("This username is taken")
+    keys = new_key_pair()
+    group = Actor(
+        type=ActorType.GROUP.value,
+        username=handle,
+        display_name=draft.display_name.strip() or handle,
+        public_key_pem=keys.public_pem,
+        private_key_pem=keys.private_pem,
+        manually_approves_followers=access != CommunityAccess.OPEN.value,
+        discoverable=access != CommunityAccess.SECRET.value,
+        uri="",
+        key_id="",
+        skills=[],
+        languages=[],
+    )
+    session.add(group)
+    await session.flush()
+    set_local_uris(group, uris)
+    community = Community(
+        actor_id=group.id,
+        kind=kind,
+        access=access,
+        template=draft.template,
+        ends_on=draft.ends_on,
+        charter=draft.charter if draft.charter is not None else template.charter,
+        rules=list(draft.rules if draft.rules is not None else template.rules),
+        welcome_message=draft.welcome_message if draft.welcome_message is not None else template.welcome_message,
+    )
+    session.add(community)
+    await session.flush()
+    row = CommunityMember(community_id=group.id, actor_id=owner.id, role=MemberRole.OWNER.value)
+    session.add(row)
+    await _admit(session, group, row, owner)
+    return community, group
+
+
+async def do_join(
+    session: AsyncSession, community: Community, group: Actor, actor: Actor, *, follow_uri: str | None = None
+) -> str:
+    """Join by the community's rule; the state reached (`member` or `requested`). Joining accepts the rules.
+
+    A refusal is 404 for a secret community (it does not exist for the refused) and 403 otherwise.
+    `follow_uri` is a remote joiner's Follow id, which the Accept will name.
+    """
+    row = await membership(session, community.actor_id, actor.id)
+    outcome = join_outcome(community, row)
+    if outcome is None:
+        if community.access == CommunityAccess.SECRET.value and (row is None or row.state != MemberState.BANNED.value):
+            raise NotFound()
+        raise Forbidden("You cannot join this community")
+    if row is None:
+        row = CommunityMember(community_id=community.actor_id, actor_id=actor.id, state=outcome)
+        session.add(row)
+    if outcome == MemberState.MEMBER.value:
+        await _admit(session, group, row, actor, follow_uri=follow_uri)
+        return outcome
+    row.state = outcome
+    follow = await _follow(session, actor.id, group.id)
+    if follow is None:
+        session.add(Follow(id=new_id(), follower_id=actor.id, followee_id=group.id, accepted=False, uri=follow_uri))
+    elif follow_uri is not None:
+        follow.uri = follow_uri
+    await session.flush()
+    return outcome
+
+
+async def do_leave(session: AsyncSession, community: Community, group: Actor, actor: Actor) -> None:
+    """Leave (or withdraw a request); the last owner cannot leave, and a ban is kept."""
+    row = await membership(session, community.actor_id, actor.id)
+    if row is not None and row.role == MemberRole.OWNER.value and await _owners(session, community) <= 1:
+        raise Invalid("The last owner cannot leave the community")
+    if row is not None and row.state != MemberState.BANNED.value:
+        await session.delete(row)
+    await end_follow(session, actor, group.id)
+
+
+async def do_follow_or_join(session: AsyncSession, follower: Actor, target: Actor) -> None:
+    """A Mastodon app's follow: joining when `target` is a local community (by its rules), else a follow."""
+    community = await community_of(session, target.id) if target.is_local else None
+    if community is None:
+        await do_follow(session, follower, target)
+    else:
+        await do_join(session, community, target, follower)
+
+
+async def do_unfollow_or_leave(session: AsyncSession, follower: Actor, target: Actor) -> None:
+    """A Mastodon app's unfollow: leaving when `target` is a local community, else an unfollow."""
+    community = await community_of(session, target.id) if target.is_local else None
+    if community is None:
+        await do_unfollow(session, follower, target)
+    else:
+        await do_leave(session, community, target, follower)
+
+
+# --- moderation ----------------------------------------------------------------------------------------
+
+
+async def check_moderator(session: AsyncSession, community: Community, moderator: Actor) -> None:
+    if not may_moderate(await membership(session, community.actor_id, moderator.id)):
+        raise Forbidden("Only the community's moderators can do this")
+
+
+async def _target(session: AsyncSession, community: Community, actor: Actor, state: str) -> CommunityMember:
+    row = await membership(session, community.actor_id, actor.id)
+    if row is None or row.state != state:
+        raise NotFound()
+    return row
+
+
+async def do_approve(session: AsyncSession, community: Community, group: Actor, moderator: Actor, actor: Actor) -> None:
+    """A moderator admits a pending request."""
+    await check_moderator(session, community, moderator)
+    row = await _target(session, community, actor, MemberState.REQUESTED.value)
+    await _admit(session, group, row, actor)
+
+
+async def do_reject(session: AsyncSession, community: Community, group: Actor, moderator: Actor, actor: Actor) -> None:
+    """A moderator refuses a pending request (a remote requester gets `Reject`)."""
+    await check_moderator(session, community, moderator)
+    row = await _target(session, community, actor, MemberState.REQUESTED.value)
+    await session.delete(row)
+    await _expel(session, group, actor)
+
+
+async def do_invite(session: AsyncSession, community: Community, moderator: Actor, actor: Actor) -> None:
+    """A moderator invites someone (the way into a secret community); members and the banned are left as they are."""
+    await check_moderator(session, community, moderator)
+    row = await membership(session, community.actor_id, actor.id)
+    if row is None:
+        session.add(
+            CommunityMember(community_id=community.actor_id, actor_id=actor.id, state=MemberState.INVITED.value)
+        )
+    elif row.state == MemberState.REQUESTED.value:
+        row.state = MemberState.INVITED.value
+    await session.flush()
+
+
+async def do_remove(
+    session: AsyncSession, community: Community, group: Actor, moderator: Actor, actor: Actor, *, ban: bool = False
+) -> None:
+    """A moderator removes someone (they may ask again), or bans them (they may not); owners stay."""
+    await check_moderator(session, community, moderator)
+    row = await membership(session, community.actor_id, actor.id)
+    if row is not None and row.role == MemberRole.OWNER.value:
+        raise Forbidden("An owner cannot be removed")
+    if ban:
+        if row is None:
+            row = CommunityMember(community_id=community.actor_id, actor_id=actor.id)
+            session.add(row)
+        row.state, row.role = MemberState.BANNED.value, MemberRole.MEMBER.value
+    elif row is not None:
+        await session.delete(row)
+    await session.flush()
+    await _expel(session, group, actor)
+
+
+async def do_set_role(session: AsyncSession, community: Community, owner: Actor, actor: Actor, role: str) -> None:
+    """An owner promotes a member (moderator, owner) or demotes one; the last owner keeps their role."""
+    row = await membership(session, community.actor_id, owner.id)
+    if row is None or row.role != MemberRole.OWNER.value or row.state != MemberState.MEMBER.value:
+        raise Forbidden("Only an owner can change roles")
+    if role not in {r.value for r in MemberRole}:
+        raise Invalid(f"role must be one of {', '.join(r.value for r in MemberRole)}")
+    target = await _target(session, community, actor, MemberState.MEMBER.value)
+    if (
+        target.role == MemberRole.OWNER.value
+        and role != MemberRole.OWNER.value
+        and await _owners(session, community) <= 1
+    ):
+        raise Invalid("The community needs an owner")
+    target.role = role
+    await session.flush()
+
+
+# --- membership and follows in step --------------------------------------------------------------------
+
+
+async def _follow(session: AsyncSession, follower_id: int, group_id: int) -> Follow | None:
+    return await session.scalar(select(Follow).where(Follow.follower_id == follower_id, Follow.followee_id == group_id))
+
+
+async def _owners(session: AsyncSession, community: Community) -> int:
+    rows = await session.scalars(
+        select(CommunityMember.id).where(
+            CommunityMember.community_id == community.actor_id,
+            CommunityMember.role == MemberRole.OWNER.value,
+            CommunityMember.state == MemberState.MEMBER.value,
+        )
+    )
+    return len(rows.all())
+
+
+async def _admit(
+    session: AsyncSession, group: Actor, row: CommunityMember, actor: Actor, *, follow_uri: str | None = None
+) -> None:
+    """Make `actor` a member: the row, an accepted follow of the Group (Accept to a remote actor)."""
+    row.state = MemberState.MEMBER.value
+    row.rules_accepted_at = row.rules_accepted_at or utcnow()
+    await session.flush()
+    follow = await _follow(session, actor.id, group.id)
+    if follow is None:
+        follow = Follow(id=new_id(), follower_id=actor.id, followee_id=group.id, uri=follow_uri)
+        session.add(follow)
+    elif follow_uri is not None:
+        follow.uri = follow_uri
+    follow.accepted = True
+    await session.flush()
+    if not actor.is_local:
+        await federate_follows.send_accept(session, follow, actor, group)
+
+
+async def _expel(session: AsyncSession, group: Actor, actor: Actor) -> None:
+    """The follow of the Group ends (a remote actor is told with `Reject`)."""
+    follow = await _follow(session, actor.id, group.id)
+    if follow is not None and not actor.is_local:
+        await federate_follows.send_reject(session, follow, actor, group)
+    await end_follow(session, actor, group.id)

@@ -1,0 +1,35 @@
+"""A local community redistributes what its members post: the Group's Announce to its remote members.
+
+Only the inboxes of remote members (the Group's accepted followers) are planned, so a members-only
+post reaches nobody else; local members have it through `fan_out`. Both forms of one post share its
+id as their subject, so each inbox gets the embedded activity before the compatibility form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from essaim.actors.models import Actor, Status
+from essaim.actors.visibility import PUBLIC_VISIBILITIES
+from essaim.federation.render.community import render_group_announce
+from essaim.federation.render.post_activities import document
+from essaim.outbox.delivery import inboxes_for, plan_deliveries
+
+
+async def announce_to_members(
+    session: AsyncSession, group: Actor, members: list[Actor], status: Status, activity: Mapping[str, Any]
+) -> None:
+    """`Announce{activity}` (and `Announce{post id}` for a public or unlisted post) to the remote `members`'
+    inboxes (the Group's accepted remote followers)."""
+    inboxes = inboxes_for(members)
+    if not inboxes:
+        return
+    forms: list[Mapping[str, Any] | str] = [activity]
+    if status.visibility in PUBLIC_VISIBILITIES:
+        forms.append(status.uri)
+    for announced in forms:
+        wrapped = render_group_announce(group, status, announced)
+        await plan_deliveries(session, wrapped["id"], document(wrapped), group.id, inboxes, subject=status.uri)
