@@ -85,7 +85,8 @@ async def rejoin_thread(session: AsyncSession, old_root: int, new_root: int) -> 
             continue
         posts = select(ConversationStatus.status_id).where(ConversationStatus.conversation_id == moved.id)
         for status_id in (await session.scalars(posts)).all():
-            await insert_ignoring_duplicates(session, ConversationStatus, conversation_id=joined.id, status_id=status_id)
+            row = {"conversation_id": joined.id, "status_id": status_id}
+            await insert_ignoring_duplicates(session, ConversationStatus, **row)
         joined.last_status_id = max(joined.last_status_id, moved.last_status_id)
         joined.unread = joined.unread or moved.unread
         await session.delete(moved)

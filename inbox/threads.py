@@ -5,10 +5,12 @@ A reply can reach this node before the post it answers (nobody here follows the 
 It keeps the parent's id (`in_reply_to_uri`), and storing it plans a `thread.parent` job in the same
 transaction, so a crash loses nothing; `inbox/backfill.py` runs the jobs. Whichever way the parent
 arrives later (its own Create, a fetch, the job), storing it links the replies waiting for it
-(`adopt_replies`), and their conversations join the parent's thread. Each job carries the reply's id, the parent's id and the depth of
-the chain fetched so far: a parent stored by a job that itself answers an unknown post plans the
-next job one level higher, up to `MAX_DEPTH`, so a long or looping chain stops. A `thread.replies` job
-(planned when someone reads a remote post's context) reads the post's `replies` collection once.
+(`adopt_replies`), and their conversations join the parent's thread.
+
+Each job carries the reply's id, the parent's id and the depth of the chain fetched so far: a parent
+stored by a job that itself answers an unknown post plans the next job one level higher, up to
+`MAX_DEPTH`, so a long or looping chain stops. A `thread.replies` job (planned when someone reads a
+remote post's context) reads the post's `replies` collection once.
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ from essaim.actors.models import Actor, InboxItem, Job
 from essaim.actors.models.base import utcnow
 from essaim.actors.queries import with_profile
 from essaim.db import Database
-from essaim.inbox import backfill, featured, followers_sync, handlers, peer_jobs  # noqa: F401  (registers)
+from essaim.inbox import backfill, featured, followers_sync, handlers, peer_jobs, poll_counts  # noqa: F401  (registers)
 from essaim.inbox.dispatch import InboxContext, dispatch
 from essaim.inbox.receive import PROCESS
 from essaim.inbox.resolve import ActorResolver
