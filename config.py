@@ -67,6 +67,8 @@ class FederationSection:
     allowed_private_ranges: tuple[str, ...] = ()
     # Secure mode: posts, outboxes and collections only to signed GETs; unsigned actor GETs get the bare profile.
     authorized_fetch: bool = True
+    # A vote waits this long before its poll's new counts go out: a burst of votes makes one Update{Question}.
+    poll_update_seconds: int = 2
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,13 @@ from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, and_, func, or_, select, union
+from sqlalchemy import Select, and_, delete, func, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from essaim.actors.models import Actor, Conversation, ConversationStatus, Mention, Status, Visibility
+from essaim.actors.models import Actor, Conversation, ConversationMute, ConversationStatus, Mention, Status, Visibility
 from essaim.actors.visibility import heard_from, visible_to
 from essaim.actors.writes import insert_ignoring_duplicates
+from essaim.ids import new_id
 
 MAX_DEPTH = 256  # replies walked up to find a thread's first post
 
@@ -69,6 +70,31 @@ async def add_to_conversations(session: AsyncSession, status: Status, only: Coll
         await insert_ignoring_duplicates(
             session, ConversationStatus, conversation_id=conversation.id, status_id=status.id
         )
+
+
+async def rejoin_thread(session: AsyncSession, old_root: int, new_root: int) -> None:
+    """The first post of a thread turned out to answer another (its parent arrived late): the conversations
+    and conversation mutes keyed by `old_root` now belong to the thread of `new_root`, merged per person."""
+    if old_root == new_root:
+        return
+    for moved in (await session.scalars(select(Conversation).where(Conversation.root_id == old_root))).all():
+        key = and_(Conversation.actor_id == moved.actor_id, Conversation.root_id == new_root)
+        joined = await session.scalar(select(Conversation).where(key).with_for_update())
+        if joined is None:
+            moved.root_id = new_root
+            continue
+        posts = select(ConversationStatus.status_id).where(ConversationStatus.conversation_id == moved.id)
+        for status_id in (await session.scalars(posts)).all():
+            row = {"conversation_id": joined.id, "status_id": status_id}
+            await insert_ignoring_duplicates(session, ConversationStatus, **row)
+        joined.last_status_id = max(joined.last_status_id, moved.last_status_id)
+        joined.unread = joined.unread or moved.unread
+        await session.delete(moved)
+    muters = select(ConversationMute.actor_id).where(ConversationMute.root_id == old_root)
+    for actor_id in (await session.scalars(muters)).all():
+        await insert_ignoring_duplicates(session, ConversationMute, id=new_id(), actor_id=actor_id, root_id=new_root)
+    await session.execute(delete(ConversationMute).where(ConversationMute.root_id == old_root))
+    await session.flush()
 
 
 def readable_posts(viewer_id: int) -> Select[int, int]:

@@ -25,7 +25,7 @@ from essaim.federation.keys import url_authority
 from essaim.federation.parse_note import NOTE_TYPES, parse_note
 from essaim.federation.vocab import as_list, id_of
 from essaim.inbox.handlers.featured import PIN_NOTE, pin
-from essaim.inbox.peer_jobs import runs
+from essaim.inbox.peer_jobs import PeerJobContext, runs
 from essaim.inbox.remote_collections import collection_items
 from essaim.inbox.remote_posts import status_by_uri, store_post
 from essaim.inbox.resolve import FETCH_FEATURED, ActorResolver, ResolveError
@@ -84,10 +84,11 @@ async def stored_post(resolver: ActorResolver, actor: Actor, item: Any) -> int |
 
 
 @runs(FETCH_FEATURED)
-async def fetch_featured(resolver: ActorResolver, payload: dict[str, Any]) -> None:
+async def fetch_featured(ctx: PeerJobContext, payload: dict[str, Any]) -> None:
     """A person met for the first time, or who updated their profile: their pins become the posts their
     featured collection lists. It is read as this node, so it shows only what anyone may read: pins of
     followers-only posts (learnt from `Add`) are kept."""
+    resolver = ctx.resolver
     actor = await _remote_person(resolver, payload)
     if actor is None or actor.featured_uri is None:
         return
@@ -109,8 +110,9 @@ async def fetch_featured(resolver: ActorResolver, payload: dict[str, Any]) -> No
 
 
 @runs(PIN_NOTE)
-async def pin_note(resolver: ActorResolver, payload: dict[str, Any]) -> None:
+async def pin_note(ctx: PeerJobContext, payload: dict[str, Any]) -> None:
     """An `Add` named a post we had not stored: fetch it, and pin it if it may be."""
+    resolver = ctx.resolver
     actor = await _remote_person(resolver, payload)
     note = payload.get("note")
     if actor is None or not isinstance(note, str):

@@ -29,9 +29,9 @@ from essaim.federation.followers_sync import followers_digest, parse_sync_header
 from essaim.federation.keys import url_authority
 from essaim.federation.vocab import id_of
 from essaim.ids import new_id
-from essaim.inbox.peer_jobs import runs
+from essaim.inbox.peer_jobs import PeerJobContext, runs
 from essaim.inbox.remote_collections import read_collection
-from essaim.inbox.resolve import ActorResolver, ResolveError
+from essaim.inbox.resolve import ResolveError
 from essaim.outbox.actions.follows import end_follow
 from essaim.outbox.federate_follows import send_undo_follow
 
@@ -62,8 +62,9 @@ async def check_header(session: AsyncSession, sender: Actor, value: str | None, 
 
 
 @runs(SYNC_FOLLOWERS)
-async def sync_followers(resolver: ActorResolver, payload: dict[str, Any]) -> None:
+async def sync_followers(ctx: PeerJobContext, payload: dict[str, Any]) -> None:
     """Fetch the peer's list of our people following it, and make our side agree (module docstring)."""
+    resolver = ctx.resolver
     actor_id, url = payload.get("actor_id"), payload.get("url")
     if not isinstance(actor_id, int) or not isinstance(url, str):
         return

@@ -4,7 +4,8 @@ The caller has checked that the post is its author's own and not known yet; this
 the audience its addressing says (`visibility_of`), with its mentions, tags, files and poll. A post that
 arrives as news (a Create) goes into the home feeds it belongs to and notifies the local people it
 mentions; a fetched one is history (a search, a thread's missing parent) and does neither. A reply
-whose parent is unknown plans the parent's fetch (`inbox/threads.py`).
+whose parent is unknown keeps its id and plans the parent's fetch; a post stored links the replies that
+arrived before it (`inbox/threads.py`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from essaim.actors.models import Actor, ActorType, MediaAttachment, Notification
 from essaim.federation.parse_note import ParsedNote, ParsedPoll, visibility_of
 from essaim.ids import new_id
 from essaim.inbox.remote_emojis import remember_emojis
-from essaim.inbox.threads import plan_parent_fetch
+from essaim.inbox.threads import adopt_replies, plan_parent_fetch
 from essaim.outbox.actions.statuses import set_mentions, set_tags
 
 
@@ -126,6 +127,7 @@ async def store_post(
         language=note.language,
         in_reply_to_id=parent.id if parent else None,
         in_reply_to_account_id=parent.actor_id if parent else None,
+        in_reply_to_uri=note.in_reply_to,
         published=min(note.published or now, now),
     )
     session.add(status)
@@ -139,6 +141,7 @@ async def store_post(
     await session.flush()
     if parent is None and note.in_reply_to is not None:
         await plan_parent_fetch(session, status, note.in_reply_to, depth)
+    await adopt_replies(session, status)
     if news:
         await fan_out(session, status)
         await notify_mentioned(session, sender, status, mentioned)

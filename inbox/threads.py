@@ -2,11 +2,15 @@
 post's replies), and the link made once the parent is stored.
 
 A reply can reach this node before the post it answers (nobody here follows the parent's author).
-Storing it then plans a `thread.parent` job in the same transaction, so a crash loses nothing;
-`inbox/backfill.py` runs the jobs. Each job carries the reply's id, the parent's id and the depth of
-the chain fetched so far: a parent stored by a job that itself answers an unknown post plans the
-next job one level higher, up to `MAX_DEPTH`, so a long or looping chain stops. A `thread.replies` job
-(planned when someone reads a remote post's context) reads the post's `replies` collection once.
+It keeps the parent's id (`in_reply_to_uri`), and storing it plans a `thread.parent` job in the same
+transaction, so a crash loses nothing; `inbox/backfill.py` runs the jobs. Whichever way the parent
+arrives later (its own Create, a fetch, the job), storing it links the replies waiting for it
+(`adopt_replies`), and their conversations join the parent's thread.
+
+Each job carries the reply's id, the parent's id and the depth of the chain fetched so far: a parent
+stored by a job that itself answers an unknown post plans the next job one level higher, up to
+`MAX_DEPTH`, so a long or looping chain stops. A `thread.replies` job (planned when someone reads a
+remote post's context) reads the post's `replies` collection once.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from essaim.actors import jobs
+from essaim.actors.conversations import rejoin_thread, thread_root
 from essaim.actors.models import Status
 
 PARENT_FETCH = "thread.parent"
@@ -51,14 +56,26 @@ async def _answers(session: AsyncSession, status_id: int | None, ancestor_id: in
     return True  # longer than any chain we build: treat it as a loop
 
 
-async def link_reply(session: AsyncSession, reply_id: int, parent: Status) -> None:
+async def link_reply(session: AsyncSession, reply_id: int, parent: Status) -> bool:
     """Hang the reply under its now stored parent (once: a reply already linked keeps its parent), unless the
-    parent answers the reply itself: remote posts naming each other as parents must not make a loop."""
+    parent answers the reply itself: remote posts naming each other as parents must not make a loop. The
+    reply's thread (it was its first post) joins the parent's: conversations and their mutes. Whether linked."""
     if await _answers(session, parent.id, reply_id):
         log.info("not linking status %d under %s: the thread would loop", reply_id, parent.uri)
-        return
-    await session.execute(
+        return False
+    linked = await session.execute(
         update(Status)
         .where(Status.id == reply_id, Status.in_reply_to_id.is_(None))
-        .values(in_reply_to_id=parent.id, in_reply_to_account_id=parent.actor_id)
+        .values(in_reply_to_id=parent.id, in_reply_to_account_id=parent.actor_id, in_reply_to_uri=parent.uri)
     )
+    if not getattr(linked, "rowcount", 0):
+        return False
+    await rejoin_thread(session, reply_id, await thread_root(session, parent))
+    return True
+
+
+async def adopt_replies(session: AsyncSession, parent: Status) -> None:
+    """A post just stored: link the replies that arrived before it (they kept its id)."""
+    waiting = select(Status.id).where(Status.in_reply_to_uri == parent.uri, Status.in_reply_to_id.is_(None))
+    for reply_id in (await session.scalars(waiting)).all():
+        await link_reply(session, reply_id, parent)

@@ -7,8 +7,9 @@ transaction back and the job is tried again after `jobs.backoff`; after `max_att
 gives up (the row stays, with the error, for an operator). Once an hour it forgets old
 received ids and long-given-up jobs.
 
-`PeerJobWorker` runs the same loop over the jobs that fetch from peers for the inbox (essaim.inbox.peer_jobs:
-pinned posts, followers synchronization), outside any transaction while it waits on a peer.
+`PeerJobWorker` runs the same loop over every kind registered in essaim.inbox.peer_jobs (thread backfill,
+pinned posts, followers synchronization, poll counts), one job at a time, outside any transaction while
+it waits on a peer; stopping abandons the job under way, whose lease runs out so that it runs again.
 
 As with deliveries, the queue is in the database: on PostgreSQL several processes may run a
 worker (claims skip each other's rows); on SQLite the server process runs the only one.
@@ -30,7 +31,7 @@ from essaim.actors.models import Actor, InboxItem, Job
 from essaim.actors.models.base import utcnow
 from essaim.actors.queries import with_profile
 from essaim.db import Database
-from essaim.inbox import featured, followers_sync, handlers, peer_jobs  # noqa: F401  (registers handlers, runners)
+from essaim.inbox import backfill, featured, followers_sync, handlers, peer_jobs, poll_counts  # noqa: F401  (registers)
 from essaim.inbox.dispatch import InboxContext, dispatch
 from essaim.inbox.receive import PROCESS
 from essaim.inbox.resolve import ActorResolver
@@ -103,14 +104,17 @@ class InboxWorker(PollingWorker):
         try:
             await self._apply(job)
         except Exception as error:
-            reason = f"{type(error).__name__}: {error}"[:1000]
             log.exception("applying %s failed (attempt %d)", self._describe(job), job.attempts)
-            async with self.database.transaction() as session:
-                if job.attempts >= self.settings.max_attempts:
-                    await jobs.give_up(session, job.id, reason)
-                    log.warning("gave up on %s: %s", self._describe(job), reason)
-                else:
-                    await jobs.retry(session, job.id, reason, jobs.backoff(job.attempts), now=self.clock())
+            await self._failed(job, f"{type(error).__name__}: {error}")
+
+    async def _failed(self, job: Job, reason: str) -> None:
+        reason = reason[:1000]
+        async with self.database.transaction() as session:
+            if job.attempts >= self.settings.max_attempts:
+                await jobs.give_up(session, job.id, reason)
+                log.warning("gave up on %s: %s", self._describe(job), reason)
+            else:
+                await jobs.retry(session, job.id, reason, jobs.backoff(job.attempts), now=self.clock())
 
     async def _apply(self, job: Job) -> None:
         """Dispatch the queued activity and complete its job, in one transaction."""
@@ -202,12 +206,13 @@ def worker_context(
     return context
 
 
-# Peer jobs try less than inbound activities: a peer that cannot answer for an hour is asked again when next met.
-PEER_JOB_SETTINGS = InboxSettings(batch=5, poll_interval=2.0, max_attempts=4)
+# Peer jobs: one at a time (a replies job may fetch for minutes, well within the lease), fewer tries than
+# inbound activities (a peer that cannot answer for long is asked again when next met).
+PEER_JOB_SETTINGS = InboxSettings(batch=1, poll_interval=1.0, max_attempts=5)
 
 
 class PeerJobWorker(InboxWorker):
-    """The inbox worker's loop over the peer-fetching job kinds."""
+    """The inbox worker's loop over the registered peer-job kinds."""
 
     what = "peer jobs"
 
@@ -218,15 +223,27 @@ class PeerJobWorker(InboxWorker):
 
     async def _apply(self, job: Job) -> None:
         runner = peer_jobs.runner(job.kind)
-        if runner is None or not isinstance(job.payload, dict):
-            log.warning("dropping job %d of kind %s: nothing runs it", job.id, job.kind)
-        else:
-            await runner(self.resolver(), job.payload)
+        try:
+            if runner is None or not isinstance(job.payload, dict):
+                log.warning("dropping job %d of kind %s: nothing runs it", job.id, job.kind)
+            else:
+                await runner(peer_jobs.PeerJobContext(self.resolver(), self.node), job.payload)
+        except peer_jobs.TryLater as later:
+            log.info("%s: %s (attempt %d)", self._describe(job), later, job.attempts)
+            await self._failed(job, str(later))
+            return
         async with self.database.transaction() as session:
             await jobs.complete(session, job.id)
 
     def _describe(self, job: Job) -> str:
         return f"{job.kind} job {job.id}"
+
+    async def stop(self) -> None:
+        """Abandon the job under way rather than wait on a peer: its lease runs out and it runs again."""
+        self.stopping = True
+        if self._task is not None:
+            self._task.cancel()
+        await super().stop()
 
     async def sweep(self) -> None:
         async with self.database.transaction() as session:

@@ -12,6 +12,8 @@ Called by the actions inside their transaction, so a post and its deliveries com
 - an undo: whoever was told of what it undoes;
 - a post in a community: also its Group when remote; a members-only one its Group alone. A
   local Group announces a new post to its remote members (`federate_communities.py`).
+- a local poll's counts: its post's audience and remote voters, a few seconds after a vote (one
+  `Update{Question}` for a burst, `plan_poll_counts`), at once when it closes.
 
 Each host is reached once, through its shared inbox when it has one (`delivery.inboxes_for`).
 Nothing is planned when nobody remote is concerned.
@@ -20,12 +22,15 @@ Nothing is planned when nobody remote is concerned.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from essaim.actors.models import Actor, Favourite, Follow, Mention, Poll, PollVote, Status, StatusPin, Visibility
+from essaim.actors import jobs
+from essaim.actors.models import Actor, Favourite, Follow, Job, Mention, Poll, PollVote, Status, StatusPin, Visibility
+from essaim.actors.models.base import utcnow
 from essaim.actors.visibility import PUBLIC_VISIBILITIES
 from essaim.federation.render import post_activities as render
 from essaim.federation.vocab import id_of
@@ -33,6 +38,8 @@ from essaim.outbox.actions import LocalNode
 from essaim.outbox.delivery import inboxes_for, plan_deliveries
 from essaim.outbox.federate_communities import announce_to_members
 from essaim.outbox.note_parts import parts_of
+
+POLL_COUNTS = "poll.counts"  # payload: {"poll_id": …}; group key: the poll's id
 
 
 async def _actor(session: AsyncSession, actor_id: int) -> Actor:
@@ -176,6 +183,30 @@ async def federate_poll_counts(session: AsyncSession, poll: Poll, node: LocalNod
     remote_voters = list(await session.scalars(select(Actor).where(Actor.id.in_(voters), Actor.domain.is_not(None))))
     mentioned = await _mentioned(session, status)
     await _plan(session, activity, author, [*await _post_audience(session, status, mentioned), *remote_voters])
+
+
+async def plan_poll_counts(session: AsyncSession, poll: Poll, node: LocalNode) -> None:
+    """A vote moved a local poll's counts: plan one `POLL_COUNTS` job `node.poll_update_seconds` from now,
+    unless one not yet claimed is waiting (it will read these votes too), so a burst of votes sends one
+    `Update{Question}`. A claimed job may have read the counts already: then a new one is planned."""
+    status = await session.get(Status, poll.status_id)
+    if status is None or (await _actor(session, status.actor_id)).domain is not None:
+        return  # a peer's poll: its author sends the counts
+    waiting = select(Job.id).where(
+        Job.kind == POLL_COUNTS, Job.group_key == str(poll.id), Job.run_at.is_not(None), Job.locked_by.is_(None)
+    )
+    if await session.scalar(waiting.limit(1)) is None:
+        now = utcnow()
+        run_at = now + timedelta(seconds=node.poll_update_seconds)
+        await jobs.enqueue(session, POLL_COUNTS, {"poll_id": poll.id}, run_at, group_key=str(poll.id), now=now)
+
+
+async def send_poll_counts(session: AsyncSession, poll_id: int, node: LocalNode) -> None:
+    """The planned counts update: the poll read as it is once locked (votes under way are waited for), sent."""
+    query = select(Poll).where(Poll.id == poll_id).with_for_update().execution_options(populate_existing=True)
+    poll = await session.scalar(query)
+    if poll is not None:
+        await federate_poll_counts(session, poll, node)
 
 
 async def federate_votes(session: AsyncSession, voter: Actor, poll: Poll, votes: list[PollVote]) -> None:

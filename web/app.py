@@ -44,7 +44,6 @@ def create_app(config: Config) -> web.Application:
     app.cleanup_ctx.append(scheduler)  # after the database: its sweeps use it
     app.cleanup_ctx.append(federation.federation_policy)  # after the database: it reads the domain blocks
     app.cleanup_ctx.append(federation.http_client)
-    app.cleanup_ctx.append(federation.thread_backfill)  # after the client and the policy: it fetches
     app.cleanup_ctx.append(federation.deliveries)  # after the client: it sends with it
     app.cleanup_ctx.append(push.pushes)  # after the client: it sends with it
     app.cleanup_ctx.append(media_proxy.remote_media_cache)  # after the client: it fetches with it

@@ -17,10 +17,7 @@ from essaim.actors.models import Actor, Status
 from essaim.federation.client import create_session
 from essaim.federation.followers_sync import HEADER
 from essaim.federation.keys import url_authority
-from essaim.inbox import backfill
-from essaim.inbox.fetch_post import PostFetcher
 from essaim.inbox.policy import FederationPolicy
-from essaim.inbox.resolve import ActorResolver
 from essaim.inbox.threads import plan_replies_fetch
 from essaim.outbox.delivery import Attempt
 from essaim.outbox.followers_sync import sync_header
@@ -33,7 +30,6 @@ DELIVERY_WORKER = web.AppKey("delivery_worker", DeliveryWorker)
 FEDERATION_POLICY = web.AppKey("federation_policy", FederationPolicy)
 POLICY_REFRESH_SECONDS = 5.0  # how soon a domain block made by another process (the CLI) applies here
 REPLIES_EVERY = 600.0  # seconds: a remote post's replies are asked for at most this often (per process)
-BACKFILL_POLL_SECONDS = 1.0  # a thread's missing posts show up within seconds
 
 log = logging.getLogger(__name__)
 
@@ -85,30 +81,6 @@ def _sender(app: web.Application) -> Sender:
         return {} if header is None else {HEADER: header.render()}
 
     return signed_sender(app[HTTP_CLIENT], keys, extra)
-
-
-async def thread_backfill(app: web.Application) -> AsyncIterator[None]:
-    """Run the thread backfill's due jobs (inbox/backfill.py) beside the server; stopping abandons the job
-    under way, whose lease then runs out so that it runs again."""
-    fetcher = PostFetcher(ActorResolver(app[DATABASE], app[HTTP_CLIENT], app[FEDERATION_POLICY]))
-
-    async def run() -> None:
-        while True:
-            pause = BACKFILL_POLL_SECONDS
-            try:
-                if await backfill.run_due(app[DATABASE], fetcher):
-                    continue  # more may be due
-            except Exception:  # the database is away: try again later, without flooding the log
-                log.exception("the thread backfill failed; trying again shortly")
-                pause *= 5
-            await asyncio.sleep(pause)
-
-    task = asyncio.create_task(run(), name="thread backfill")
-    try:
-        yield
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
 
 
 deliveries = delivery_worker(lambda app: app[DATABASE], _sender, key=DELIVERY_WORKER)

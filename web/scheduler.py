@@ -25,13 +25,14 @@ from essaim.actors.jobs import forget_given_up
 from essaim.actors.models.base import utcnow
 from essaim.actors.push import PUSH
 from essaim.outbox import delivery
-from essaim.outbox.actions import ActionError, LocalNode
+from essaim.outbox.actions import ActionError
 from essaim.outbox.actions.media import forget_unattached_media, forget_unshown_images
 from essaim.outbox.actions.mutes import forget_expired_mutes
 from essaim.outbox.actions.polls import close_expired_polls
 from essaim.outbox.actions.scheduled import drop_scheduled, due_scheduled, publish_scheduled
 from essaim.outbox.media_processing import remove_file
-from essaim.web.keys import CONFIG, DATABASE, URIS
+from essaim.web.api.node import node_of
+from essaim.web.keys import CONFIG, DATABASE
 
 POLL_SWEEP_SECONDS = 10
 SCHEDULED_SWEEP_SECONDS = 10
@@ -48,14 +49,14 @@ log = logging.getLogger(__name__)
 
 async def sweep_polls(app: web.Application) -> None:
     async with app[DATABASE].transaction() as session:
-        closed = await close_expired_polls(session, utcnow(), LocalNode(app[URIS], app[CONFIG].node.domain))
+        closed = await close_expired_polls(session, utcnow(), node_of(app))
     if closed:
         log.info("closed %d expired poll(s)", closed)
 
 
 async def sweep_scheduled(app: web.Application) -> None:
     """Publish the posts that fell due, each in its own transaction: one that cannot be posted is dropped."""
-    node = LocalNode(app[URIS], app[CONFIG].node.domain)
+    node = node_of(app)
     async with app[DATABASE].session() as session:
         due = await due_scheduled(session, utcnow())
     for scheduled_id in due:

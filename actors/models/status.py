@@ -37,6 +37,8 @@ class Status(Base):
     in_reply_to_account_id: Mapped[int | None] = mapped_column(
         BigInteger, ForeignKey("actors.id", ondelete="SET NULL"), default=None
     )
+    # The parent's id as the reply names it: kept when the parent is not stored yet, so it is linked once it is.
+    in_reply_to_uri: Mapped[str | None] = mapped_column(String(2048), default=None, index=True)
     # A boost is a status of its own whose `reblog_of_id` names the boosted one (as in Mastodon).
     reblog_of_id: Mapped[int | None] = mapped_column(
         BigInteger, ForeignKey("statuses.id", ondelete="CASCADE"), default=None, index=True

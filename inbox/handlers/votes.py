@@ -17,7 +17,7 @@ from essaim.actors.visibility import visible_to
 from essaim.federation.parse_note import ParsedNote
 from essaim.inbox.dispatch import InboxContext
 from essaim.outbox.actions.polls import is_open
-from essaim.outbox.federate_posts import federate_poll_counts
+from essaim.outbox.federate_posts import plan_poll_counts
 
 
 def is_vote(obj: Mapping[str, Any], note: ParsedNote) -> bool:
@@ -48,5 +48,5 @@ async def record_vote(ctx: InboxContext, option: str, question_uri: str) -> str 
     poll.option_votes = [n + (1 if i == choice else 0) for i, n in enumerate(poll.option_votes)]
     poll.voters_count += 0 if earlier else 1
     await session.flush()
-    await federate_poll_counts(session, poll, ctx.node)
+    await plan_poll_counts(session, poll, ctx.node)
     return None

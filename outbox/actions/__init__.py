@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from essaim.actors.models import Actor, Status
 from essaim.actors.visibility import visible_status
 from essaim.actors.writes import insert_ignoring_duplicates as insert_ignoring_duplicates  # actions import it from here
+from essaim.config import FederationSection
 from essaim.uris import LocalURIs
 
 
@@ -60,6 +61,7 @@ class LocalNode:
 
     uris: LocalURIs
     domain: str
+    poll_update_seconds: int = FederationSection.poll_update_seconds  # a vote's counts go out this much later
 
     @property
     def local_domains(self) -> frozenset[str]:

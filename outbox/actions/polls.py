@@ -2,7 +2,8 @@
 
 Vote counts live on the poll row beside the PollVote rows (so timelines render without
 counting); a vote updates both in one transaction with the poll row locked, so two votes
-never lose each other's count. Closing is a sweep over the database (`close_expired_polls`),
+never lose each other's count, and plans the new counts' `Update{Question}` a little later (one for
+a burst of votes: `plan_poll_counts`). Closing is a sweep over the database (`close_expired_polls`),
 so a restart loses nothing: whatever expired while the node was down is closed next time.
 """
 
@@ -20,7 +21,7 @@ from essaim.actors.models import Actor, NotificationType, Poll, PollVote, Status
 from essaim.actors.models.base import utcnow
 from essaim.actors.visibility import visible_to
 from essaim.outbox.actions import Invalid, LocalNode, NotFound
-from essaim.outbox.federate_posts import federate_poll_counts, federate_votes
+from essaim.outbox.federate_posts import federate_poll_counts, federate_votes, plan_poll_counts
 
 CLOSE_BATCH = 500  # polls closed per sweep transaction; the next sweep takes the rest
 
@@ -76,7 +77,7 @@ async def do_vote(session: AsyncSession, voter: Actor, poll: Poll, choices: list
     poll.voters_count += 1
     await session.flush()
     await federate_votes(session, voter, poll, votes)
-    await federate_poll_counts(session, poll, node)
+    await plan_poll_counts(session, poll, node)
 
 
 async def close_expired_polls(session: AsyncSession, now: datetime, node: LocalNode | None = None) -> int:

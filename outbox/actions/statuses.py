@@ -253,6 +253,7 @@ async def do_create_status(
         language=checked.language,
         in_reply_to_id=reply_to.id if reply_to else None,
         in_reply_to_account_id=reply_to.actor_id if reply_to else None,
+        in_reply_to_uri=reply_to.uri if reply_to else None,
         application_id=application_id,
         community_id=checked.community.id if checked.community else None,
     )

@@ -12,8 +12,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from essaim.actors.models import Delivery, Poll, PollVote, Status
-from tests.inbox.test_post_handlers import ANA, BOB, NOW, World, apply, count, create, note, read, world
+from essaim.actors.models import Delivery, Job, Poll, PollVote, Status
+from essaim.outbox.federate_posts import POLL_COUNTS, send_poll_counts
+from tests.inbox.test_post_handlers import ANA, BOB, NODE, NOW, World, apply, count, create, note, read, world
 
 __all__ = ["world"]  # the fixture, shared with the post handlers' tests
 
@@ -67,6 +68,10 @@ async def test_a_vote_is_counted_once_and_never_stored_as_a_post(world: World) -
     assert await apply(world.db, world.bob, vote(20, "Tea", world.ana_public.uri))
     assert await _counts(world, public) == ([1, 0], 1)
     assert await count(world.db, Status, Status.uri == f"{BOB}/statuses/20") == 0, "a vote is not a post"
+    [planned] = await read(world.db, select(Job).where(Job.kind == POLL_COUNTS))
+    assert planned.payload == {"poll_id": public.id}, "the new counts are planned, not sent at once"
+    async with world.db.transaction() as session:  # what the planned job does when due
+        await send_poll_counts(session, public.id, NODE)
     updates = await read(world.db, select(Delivery.activity_id).where(Delivery.inbox_url == world.bob.shared_inbox_uri))
     assert f"{world.ana_public.uri}#counts/1-1-0" in updates, "the new counts go to the voter"
 

@@ -20,10 +20,10 @@ from essaim.inbox.authenticate import Refused
 from essaim.inbox.receive import MAX_ACTIVITY_BYTES, read_activity, receive
 from essaim.inbox.resolve import ActorResolver
 from essaim.inbox.worker import InboxWorker, inbox_worker, peer_job_worker
-from essaim.outbox.actions import LocalNode
+from essaim.web.api.node import node_of
 from essaim.web.errors import ApiError
 from essaim.web.federation import DELIVERY_WORKER, FEDERATION_POLICY, HTTP_CLIENT
-from essaim.web.keys import CONFIG, DATABASE, URIS
+from essaim.web.keys import CONFIG, DATABASE
 
 routes = web.RouteTableDef()
 INBOX_WORKER = web.AppKey("inbox_worker", InboxWorker)
@@ -80,10 +80,6 @@ async def _body(request: web.Request) -> bytes:
     return bytes(body)
 
 
-def _node(app: web.Application) -> LocalNode:
-    return LocalNode(app[URIS], app[CONFIG].domain)
-
-
 def _wake_deliveries(app: web.Application) -> Callable[[], None]:
     worker = app.get(DELIVERY_WORKER)
     return worker.wake if worker is not None else lambda: None
@@ -93,5 +89,5 @@ def _resolver(app: web.Application) -> Callable[[], ActorResolver]:
     return lambda: ActorResolver(app[DATABASE], app[HTTP_CLIENT], app[FEDERATION_POLICY])
 
 
-processing = inbox_worker(lambda app: app[DATABASE], _node, on_processed=_wake_deliveries, key=INBOX_WORKER)
-peer_jobs = peer_job_worker(lambda app: app[DATABASE], _node, _resolver, on_processed=_wake_deliveries)
+processing = inbox_worker(lambda app: app[DATABASE], node_of, on_processed=_wake_deliveries, key=INBOX_WORKER)
+peer_jobs = peer_job_worker(lambda app: app[DATABASE], node_of, _resolver, on_processed=_wake_deliveries)

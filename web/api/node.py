@@ -1,4 +1,4 @@
-"""What actions need to know of this node, taken from the application once per request."""
+"""What actions need to know of this node, taken from the application (once per request, or per worker)."""
 
 from __future__ import annotations
 
@@ -8,5 +8,10 @@ from essaim.outbox.actions import LocalNode
 from essaim.web.keys import CONFIG, URIS
 
 
+def node_of(app: web.Application) -> LocalNode:
+    config = app[CONFIG]
+    return LocalNode(app[URIS], config.node.domain, config.federation.poll_update_seconds)
+
+
 def local_node(request: web.Request) -> LocalNode:
-    return LocalNode(request.app[URIS], request.app[CONFIG].node.domain)
+    return node_of(request.app)
