@@ -83,3 +83,30 @@ async def raw_insert_rate(node: BenchNode, rows: int) -> float:
     finally:
         await connection.close()
     return rows / seconds
+
+
+HOME_PAGE_SQL = (
+    "SELECT s.id, s.actor_id, s.uri, s.content, s.published FROM home_feed f JOIN statuses s ON s.id = f.status_id"
+    " WHERE f.owner_id = {owner} ORDER BY f.status_id DESC LIMIT 20"
+)
+
+
+async def raw_home_rate(node: BenchNode, owners: Sequence[int]) -> float:
+    """Home pages (20 posts of the precomputed feed) read per second through the node's database driver,
+    one after the other on one connection: the floor under the timeline endpoint."""
+    if node.engine == "sqlite":
+        async with aiosqlite.connect(node.folder / "essaim.db") as db:
+            statement = HOME_PAGE_SQL.format(owner="?")
+            started = time.perf_counter()
+            for owner in owners:
+                await (await db.execute(statement, (owner,))).fetchall()
+            return len(owners) / (time.perf_counter() - started)
+    connection = await asyncpg.connect(node.database_url.replace("postgresql+asyncpg", "postgresql"))
+    try:
+        statement = HOME_PAGE_SQL.format(owner="$1")
+        started = time.perf_counter()
+        for owner in owners:
+            await connection.fetch(statement, owner)
+        return len(owners) / (time.perf_counter() - started)
+    finally:
+        await connection.close()
