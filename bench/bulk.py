@@ -103,22 +103,22 @@ def _local_actor(uris: LocalURIs, actor_id: int, username: str, keys: KeyPair) -
     }
 
 
-async def remote_people(node: BenchNode, base_url: str, names: Sequence[str], keys: KeyPair) -> list[int]:
-    """Remote people on the server at `base_url` (one shared inbox), as if fetched before; their ids."""
-    domain = base_url.split("://", 1)[1]
-    ids = [new_id() for _ in names]
+async def remote_people(node: BenchNode, people: Sequence[tuple[str, str]], keys: KeyPair) -> list[int]:
+    """Remote people, each a (server base URL, name), with their server's shared inbox, as if fetched
+    before; their ids."""
+    ids = [new_id() for _ in people]
     rows = (
         {
             "id": actor_id,
             "username": name,
-            "domain": domain,
+            "domain": base_url.split("://", 1)[1],
             "uri": f"{base_url}/users/{name}",
             "inbox_uri": f"{base_url}/users/{name}/inbox",
             "shared_inbox_uri": f"{base_url}/inbox",
             "key_id": f"{base_url}/users/{name}#main-key",
             "public_key_pem": keys.public_pem,
         }
-        for actor_id, name in zip(ids, names, strict=True)
+        for actor_id, (base_url, name) in zip(ids, people, strict=True)
     )
     await insert_rows(node, Actor, rows)
     return ids
