@@ -110,3 +110,32 @@ async def raw_home_rate(node: BenchNode, owners: Sequence[int]) -> float:
         return len(owners) / (time.perf_counter() - started)
     finally:
         await connection.close()
+
+
+FANOUT_SQL = "INSERT INTO bench_feed SELECT follower_id, {status} FROM follows WHERE followee_id = {author}"
+
+
+async def raw_fanout_ms(node: BenchNode, author: int) -> float:
+    """Milliseconds to write one post's feed rows for every follower of `author` with one INSERT … SELECT
+    through the node's database driver, into a scratch table (dropped afterwards): fan-out's floor."""
+    create, drop = "CREATE TABLE bench_feed (owner_id bigint, status_id bigint)", "DROP TABLE bench_feed"
+    if node.engine == "sqlite":
+        async with aiosqlite.connect(node.folder / "essaim.db") as db:
+            await db.execute(create)
+            started = time.perf_counter()
+            await db.execute(FANOUT_SQL.format(status="?", author="?"), (1, author))
+            await db.commit()
+            seconds = time.perf_counter() - started
+            await db.execute(drop)
+            await db.commit()
+        return seconds * 1000
+    connection = await asyncpg.connect(node.database_url.replace("postgresql+asyncpg", "postgresql"))
+    try:
+        await connection.execute(create)
+        started = time.perf_counter()
+        await connection.execute(FANOUT_SQL.format(status="$1", author="$2"), 1, author)
+        seconds = time.perf_counter() - started
+        await connection.execute(drop)
+    finally:
+        await connection.close()
+    return seconds * 1000
