@@ -83,3 +83,59 @@ async def raw_insert_rate(node: BenchNode, rows: int) -> float:
     finally:
         await connection.close()
     return rows / seconds
+
+
+HOME_PAGE_SQL = (
+    "SELECT s.id, s.actor_id, s.uri, s.content, s.published FROM home_feed f JOIN statuses s ON s.id = f.status_id"
+    " WHERE f.owner_id = {owner} ORDER BY f.status_id DESC LIMIT 20"
+)
+
+
+async def raw_home_rate(node: BenchNode, owners: Sequence[int]) -> float:
+    """Home pages (20 posts of the precomputed feed) read per second through the node's database driver,
+    one after the other on one connection: the floor under the timeline endpoint."""
+    if node.engine == "sqlite":
+        async with aiosqlite.connect(node.folder / "essaim.db") as db:
+            statement = HOME_PAGE_SQL.format(owner="?")
+            started = time.perf_counter()
+            for owner in owners:
+                await (await db.execute(statement, (owner,))).fetchall()
+            return len(owners) / (time.perf_counter() - started)
+    connection = await asyncpg.connect(node.database_url.replace("postgresql+asyncpg", "postgresql"))
+    try:
+        statement = HOME_PAGE_SQL.format(owner="$1")
+        started = time.perf_counter()
+        for owner in owners:
+            await connection.fetch(statement, owner)
+        return len(owners) / (time.perf_counter() - started)
+    finally:
+        await connection.close()
+
+
+FANOUT_SQL = "INSERT INTO bench_feed SELECT follower_id, {status} FROM follows WHERE followee_id = {author}"
+
+
+async def raw_fanout_ms(node: BenchNode, author: int) -> float:
+    """Milliseconds to write one post's feed rows for every follower of `author` with one INSERT … SELECT
+    through the node's database driver, into a scratch table (dropped afterwards): fan-out's floor."""
+    create, drop = "CREATE TABLE bench_feed (owner_id bigint, status_id bigint)", "DROP TABLE bench_feed"
+    if node.engine == "sqlite":
+        async with aiosqlite.connect(node.folder / "essaim.db") as db:
+            await db.execute(create)
+            started = time.perf_counter()
+            await db.execute(FANOUT_SQL.format(status="?", author="?"), (1, author))
+            await db.commit()
+            seconds = time.perf_counter() - started
+            await db.execute(drop)
+            await db.commit()
+        return seconds * 1000
+    connection = await asyncpg.connect(node.database_url.replace("postgresql+asyncpg", "postgresql"))
+    try:
+        await connection.execute(create)
+        started = time.perf_counter()
+        await connection.execute(FANOUT_SQL.format(status="$1", author="$2"), 1, author)
+        seconds = time.perf_counter() - started
+        await connection.execute(drop)
+    finally:
+        await connection.close()
+    return seconds * 1000

@@ -60,6 +60,7 @@ class RunResult:
     baselines: dict[str, float] = field(default_factory=dict)
     checks: dict[str, bool] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)  # what the checks compared, for the report
+    notes: list[str] = field(default_factory=list)  # what the node logged that explains a failed check
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ PostgreSQL database on `BenchNode.pg_server`, or a SQLite file in the run's fold
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import signal
@@ -200,3 +201,17 @@ async def pg_scalar(statement: str) -> str:
             return str(result.scalar()) if result.returns_rows else ""
     finally:
         await engine.dispose()
+
+
+async def run_pinned(command: list[str], folder: Path) -> str:
+    """Run a command to its end on the server's core (a baseline measured where the node runs), while this
+    process's loop keeps serving (the command may talk to its servers); its output."""
+    process = await asyncio.create_subprocess_exec(
+        *command, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    if PINNING:
+        os.sched_setaffinity(process.pid, {SERVER_CORE})
+    output, _ = await asyncio.wait_for(process.communicate(), timeout=600)
+    if process.returncode:
+        raise RuntimeError(f"{command[-1]} exited with {process.returncode}:\n{output.decode()[-3000:]}")
+    return output.decode()

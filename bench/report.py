@@ -76,6 +76,7 @@ def as_table(report: Report) -> str:
         checks = ", ".join(f"{k} {'ok' if v else 'FAILED'}" for k, v in run.checks.items())
         counts = ", ".join(f"{k}={v}" for k, v in run.counts.items())
         lines.append(f"run {number} checks: {checks} ({counts})")
+        lines.extend(f"  node log: {note[:300]}" for note in run.notes)
     return "\n".join(lines)
 
 

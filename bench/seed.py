@@ -31,6 +31,7 @@ class LocalPerson:
     username: str
     uri: str
     token: str
+    actor_id: int
 
 
 async def local_people(node: BenchNode, usernames: Sequence[str]) -> list[LocalPerson]:
@@ -56,7 +57,7 @@ async def local_people(node: BenchNode, usernames: Sequence[str]) -> list[LocalP
                 await session.flush()
                 await session.refresh(account, ["actor"])
                 issued = await issue_token(session, application_id=app.row.id, account_id=account.id, scopes=SCOPES)
-                people.append(LocalPerson(username, account.actor.uri, issued.access_token))
+                people.append(LocalPerson(username, account.actor.uri, issued.access_token, account.actor_id))
     finally:
         await database.close()
     return people
