@@ -32,7 +32,7 @@ from essaim.actors.queries import with_profile
 from essaim.db import Database
 from essaim.inbox import featured, followers_sync, handlers, peer_jobs  # noqa: F401  (registers handlers, runners)
 from essaim.inbox.dispatch import InboxContext, dispatch
-from essaim.inbox.receive import PROCESS
+from essaim.inbox.recorder import PROCESS
 from essaim.inbox.resolve import ActorResolver
 from essaim.outbox.actions import LocalNode
 from essaim.outbox.polling import PollingWorker
