@@ -9,7 +9,9 @@ or an author on a silenced or suspended server they do not follow).
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Select, insert, literal, or_, select, union, update
+from functools import cache
+
+from sqlalchemy import BigInteger, Insert, Select, and_, bindparam, insert, or_, select, union, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from essaim.actors.conversations import add_to_conversations
@@ -41,27 +43,39 @@ async def fan_out(session: AsyncSession, status: Status) -> None:
 
     Remote actors have no home feed here: a row for a remote author would never be read.
     """
-    author = select(Actor.id.label("owner_id")).where(Actor.id == status.actor_id, Actor.domain.is_(None))
-    owners: list[Select[int]] = [author]
+    visibility = status.visibility
     followed = [status.actor_id]
     if status.community_id is not None:  # its members; and a members-only post is for nobody else
-        followed = [status.community_id, *([] if status.visibility == Visibility.PRIVATE.value else followed)]
-    if status.visibility != Visibility.DIRECT.value:
-        followers = select(Follow.follower_id.label("owner_id")).join(Actor, Actor.id == Follow.follower_id)
-        owners.append(
-            followers.where(Follow.followee_id.in_(followed), Follow.accepted.is_(True), Actor.domain.is_(None))
-        )
-    if status.visibility == Visibility.PUBLIC.value:
-        tag_followers = select(TagFollow.actor_id.label("owner_id")).join(Actor, Actor.id == TagFollow.actor_id)
-        tagged = select(StatusTag.tag_id).where(StatusTag.status_id == status.id)
-        owners.append(tag_followers.where(TagFollow.tag_id.in_(tagged), Actor.domain.is_(None)))
-    mentioned = select(Mention.actor_id.label("owner_id")).join(Actor, Actor.id == Mention.actor_id)
-    owners.append(mentioned.where(Mention.status_id == status.id, Actor.domain.is_(None)))
-    everyone = union(*owners).subquery()
-    hearing = or_(everyone.c.owner_id == status.actor_id, heard_from(everyone.c.owner_id, status.actor_id))
-    rows = select(everyone.c.owner_id, literal(status.id, BigInteger)).where(hearing)
-    await session.execute(insert(HomeFeedEntry).from_select(["owner_id", "status_id"], rows))
+        followed = [status.community_id, *([] if visibility == Visibility.PRIVATE.value else followed)]
+    statement = _fan_out_statement(
+        followers=visibility != Visibility.DIRECT.value, tag_followers=visibility == Visibility.PUBLIC.value
+    )
+    await session.execute(statement, {"status_id": status.id, "author_id": status.actor_id, "followed": followed})
     await add_to_conversations(session, status)
+
+
+@cache
+def _fan_out_statement(*, followers: bool, tag_followers: bool) -> Insert:
+    """The home-feed insert for one kind of audience, built once (building it costs more than running it)."""
+    status_id, author_id = bindparam("status_id", type_=BigInteger), bindparam("author_id", type_=BigInteger)
+    author = select(Actor.id.label("owner_id")).where(Actor.id == author_id, Actor.domain.is_(None))
+    owners: list[Select[int]] = [author]
+    if followers:
+        following = select(Follow.follower_id.label("owner_id")).join(Actor, Actor.id == Follow.follower_id)
+        followed = bindparam("followed", expanding=True)  # the author, or the community, or both
+        accepted = and_(Follow.followee_id.in_(followed), Follow.accepted.is_(True))
+        owners.append(following.where(accepted, Actor.domain.is_(None)))
+    if tag_followers:
+        following_tag = select(TagFollow.actor_id.label("owner_id")).join(Actor, Actor.id == TagFollow.actor_id)
+        tagged = select(StatusTag.tag_id).where(StatusTag.status_id == status_id)
+        owners.append(following_tag.where(TagFollow.tag_id.in_(tagged), Actor.domain.is_(None)))
+    mentioned = select(Mention.actor_id.label("owner_id")).join(Actor, Actor.id == Mention.actor_id)
+    owners.append(mentioned.where(Mention.status_id == status_id, Actor.domain.is_(None)))
+    everyone = union(*owners).subquery()
+    hearing = or_(everyone.c.owner_id == author_id, heard_from(everyone.c.owner_id, author_id))
+    rows = select(everyone.c.owner_id, status_id).where(hearing)
+    # "raw": the parameters are the statement's, not rows of an ORM bulk insert
+    return insert(HomeFeedEntry).from_select(["owner_id", "status_id"], rows).execution_options(dml_strategy="raw")
 
 
 async def notify(

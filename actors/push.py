@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from essaim.actors import jobs
@@ -94,22 +94,20 @@ async def queue_pushes(session: AsyncSession, notification: Notification) -> int
     server they blocked), nor about a post in a thread they muted.
     """
     recipient, sender = notification.recipient_id, notification.from_actor_id
-    if await session.scalar(select(notification_muted(recipient, sender, notification.status_id))):
+    subscriptions = [
+        (subscription_id, policy)
+        for subscription_id, alerts, policy in (await session.execute(_SUBSCRIPTIONS, {"recipient": recipient})).all()
+        if isinstance(alerts, dict) and alerts.get(notification.type) and policy != "none"
+    ]
+    # Most people have no subscription: the mute check (a costly statement) only runs when a push could leave.
+    if not subscriptions or await session.scalar(select(notification_muted(recipient, sender, notification.status_id))):
         return 0
     follows = {
         "followed": _follows(recipient, sender),
         "follower": _follows(sender, recipient),
     }
-    query = (
-        select(PushSubscription.id, PushSubscription.alerts, PushSubscription.policy)
-        .join(OAuthToken, OAuthToken.id == PushSubscription.token_id)
-        .join(Account, Account.id == OAuthToken.account_id)
-        .where(PushSubscription.actor_id == recipient, OAuthToken.revoked_at.is_(None), Account.disabled_at.is_(None))
-    )
     wanted = []
-    for subscription_id, alerts, policy in (await session.execute(query)).all():
-        if not (isinstance(alerts, dict) and alerts.get(notification.type)) or policy == "none":
-            continue
+    for subscription_id, policy in subscriptions:
         if policy in follows and not await session.scalar(select(follows[policy])):
             continue
         wanted.append(subscription_id)
@@ -118,6 +116,19 @@ async def queue_pushes(session: AsyncSession, notification: Notification) -> int
         await jobs.enqueue_many(session, PUSH, payloads)
         session.info[PUSHES_DUE] = True
     return len(wanted)
+
+
+# The subscriptions of a recipient whose token and account are still valid (built once: it runs per notification).
+_SUBSCRIPTIONS = (
+    select(PushSubscription.id, PushSubscription.alerts, PushSubscription.policy)
+    .join(OAuthToken, OAuthToken.id == PushSubscription.token_id)
+    .join(Account, Account.id == OAuthToken.account_id)
+    .where(
+        PushSubscription.actor_id == bindparam("recipient"),
+        OAuthToken.revoked_at.is_(None),
+        Account.disabled_at.is_(None),
+    )
+)
 
 
 def _follows(follower: int, followee: int) -> Any:

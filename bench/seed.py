@@ -19,7 +19,7 @@ from essaim.actors.oauth import issue_token, register_application
 from essaim.actors.remote import RemoteProfile, upsert_remote_actor
 from essaim.bench.peer import PeerServer
 from essaim.bench.process import BenchNode
-from essaim.inbox.receive import PROCESS
+from essaim.inbox.recorder import PROCESS
 from essaim.uris import LocalURIs
 
 PASSWORD = "Lq7-vortex-Harbor-92"

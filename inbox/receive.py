@@ -17,7 +17,8 @@ The checks, in order (fedi-anchors §5 rows 1–11), each refusal with the statu
 6. a `Move`'s new account is fetched afresh, since its `alsoKnownAs` decides (400 when it cannot be).
 
 Then the activity id is recorded (a second delivery of the same id is acknowledged and dropped)
-and an `inbox.process` job is queued in the same commit, so a crash after the 202 loses nothing; a
+and an `inbox.process` job is queued in the same commit, written with the other requests waiting at
+that moment (`inbox/recorder.py`, group commit), so a crash after the 202 loses nothing; a
 FEP-8fcf `Collection-Synchronization` header that disagrees with our follows of the sender queues a
 repair in that commit too (essaim.inbox.followers_sync).
 A verified request also proves its server is up: if we had marked it failing, our deliveries
@@ -27,36 +28,27 @@ waiting for it go now (`delivery.heard_from`).
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from essaim.actors import jobs
-from essaim.actors.models import Actor, InboxItem
-from essaim.actors.models.base import utcnow
+from essaim.actors.models import Actor
 from essaim.config import Config
-from essaim.db import Database
 from essaim.federation.followers_sync import HEADER
 from essaim.federation.keys import key_owner_matches, url_authority
 from essaim.federation.signatures import SignedRequest, signature_key_id
 from essaim.federation.vocab import as_list, id_of
 from essaim.inbox.authenticate import Refused, verified_signer
 from essaim.inbox.canonical import canonical
-from essaim.inbox.followers_sync import check_header
 from essaim.inbox.handlers.communities import resolve_announced_author
 from essaim.inbox.handlers.moves import refresh_target
 from essaim.inbox.policy import host_allowed, peer_host
+from essaim.inbox.recorder import Accepted, InboxRecorder
 from essaim.inbox.resolve import ActorResolver
-from essaim.outbox.actions import insert_ignoring_duplicates
-from essaim.outbox.delivery import heard_from, host_of
 
-PROCESS = "inbox.process"  # the job kind; its payload is {"activity": {…}, "sender_id": …}
 MAX_ACTIVITY_BYTES = 1024 * 1024  # Mastodon's MAX_JSON_SIZE
 # Activities whose embedded object may live on a third server: an Announce shares someone else's post.
 FOREIGN_OBJECT_TYPES = frozenset({"Announce"})
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -91,7 +83,11 @@ def read_activity(body: bytes) -> dict[str, Any]:
 
 
 async def receive(
-    database: Database, resolver: ActorResolver, config: Config, request: SignedRequest, activity: Mapping[str, Any]
+    recorder: InboxRecorder,
+    resolver: ActorResolver,
+    config: Config,
+    request: SignedRequest,
+    activity: Mapping[str, Any],
 ) -> Received:
     """Verify `activity` as received in `request` (checks 2–5 above), record it and queue it. Raises Refused."""
     actor_id = id_of(activity.get("actor")) or ""
@@ -108,7 +104,8 @@ async def receive(
     _check_origins(activity, sender, config)
     await refresh_target(resolver, activity, sender.uri)
     await resolve_announced_author(resolver, activity, sender)
-    return await _record(database, activity, sender, request.headers.get(HEADER))
+    queued = await recorder.record(Accepted(activity, sender, request.headers.get(HEADER)))
+    return Received(str(activity["id"]), sender.id, queued)
 
 
 def _check_origins(activity: Mapping[str, Any], sender: Actor, config: Config) -> None:
@@ -125,17 +122,3 @@ def _check_origins(activity: Mapping[str, Any], sender: Actor, config: Config) -
         object_id = embedded["id"]
         if not isinstance(object_id, str) or url_authority(object_id) not in (home, ours):
             raise Refused(400, f"the embedded object {str(object_id)[:200]} is not on the sender's server")
-
-
-async def _record(database: Database, activity: Mapping[str, Any], sender: Actor, sync: str | None) -> Received:
-    activity_id = str(activity["id"])
-    async with database.transaction() as session:
-        await heard_from(session, host_of(sender.uri))  # its inboxes are on its host (parse_actor checks)
-        first = await insert_ignoring_duplicates(session, InboxItem, activity_id=activity_id, received_at=utcnow())
-        if first:
-            await check_header(session, sender, sync, utcnow())
-            payload = {"activity": dict(activity), "sender_id": sender.id}
-            await jobs.enqueue(session, PROCESS, payload, group_key=sender.domain)
-    if not first:
-        log.info("already received %s from %s: acknowledged, not queued again", activity_id, sender.uri)
-    return Received(activity_id, sender.id, first)

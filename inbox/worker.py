@@ -33,7 +33,7 @@ from essaim.actors.queries import with_profile
 from essaim.db import Database
 from essaim.inbox import backfill, featured, followers_sync, handlers, peer_jobs, poll_counts  # noqa: F401  (registers)
 from essaim.inbox.dispatch import InboxContext, dispatch
-from essaim.inbox.receive import PROCESS
+from essaim.inbox.recorder import PROCESS
 from essaim.inbox.resolve import ActorResolver
 from essaim.outbox.actions import LocalNode
 from essaim.outbox.polling import PollingWorker

@@ -47,6 +47,7 @@ def create_app(config: Config) -> web.Application:
     app.cleanup_ctx.append(federation.deliveries)  # after the client: it sends with it
     app.cleanup_ctx.append(push.pushes)  # after the client: it sends with it
     app.cleanup_ctx.append(media_proxy.remote_media_cache)  # after the client: it fetches with it
+    app.cleanup_ctx.append(ap_inbox.recording)  # after the database: it writes received activities
     app.cleanup_ctx.append(ap_inbox.processing)  # after deliveries: it wakes them
     app.cleanup_ctx.append(streaming_bus.streaming)  # after the database: it observes its commits
     app.on_shutdown.append(streaming_bus.close_streams)

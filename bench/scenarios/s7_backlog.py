@@ -26,7 +26,7 @@ from essaim.bench.process import BenchNode
 from essaim.bench.scenario import RunContext, Scenario, Target
 from essaim.bench.scenarios.s1_inbox import filler
 from essaim.bench.seed import LocalPerson
-from essaim.inbox.receive import PROCESS
+from essaim.inbox.recorder import PROCESS
 
 
 async def queue(node: BenchNode, peer: PeerServer, senders: list[int], names: list[str], count: int, text: str) -> None:

@@ -17,7 +17,7 @@ from essaim.actors import jobs
 from essaim.actors.models import Actor, InboxItem, Job, NodeSetting
 from essaim.db import Database
 from essaim.inbox.dispatch import InboxContext, handles
-from essaim.inbox.receive import PROCESS
+from essaim.inbox.recorder import PROCESS
 from essaim.inbox.worker import InboxSettings, InboxWorker
 from essaim.outbox.actions import LocalNode
 from essaim.uris import LocalURIs

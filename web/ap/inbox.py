@@ -1,7 +1,8 @@
 """The inboxes: `POST /users/{id}/inbox`, the shared `POST /inbox` and the node actor's `POST /actor/inbox`.
 
 HTTP only: the media type (415), the size (413, from Content-Length and while reading), then
-`inbox.receive` verifies and queues; the answer is 202 as soon as the activity is stored.
+`inbox.receive` verifies and queues; the answer is 202 as soon as the activity is stored (with those of
+concurrent requests: `recording` holds the process's `InboxRecorder`).
 The inbox worker applies it in the background (`processing`, a cleanup context for web/app.py).
 Every refusal is logged with its reason.
 """
@@ -9,7 +10,7 @@ Every refusal is logged with its reason.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 
@@ -18,6 +19,7 @@ from essaim.federation.signatures import SignedRequest
 from essaim.federation.vocab import is_as2_media_type
 from essaim.inbox.authenticate import Refused
 from essaim.inbox.receive import MAX_ACTIVITY_BYTES, read_activity, receive
+from essaim.inbox.recorder import InboxRecorder
 from essaim.inbox.resolve import ActorResolver
 from essaim.inbox.worker import InboxWorker, inbox_worker, peer_job_worker
 from essaim.web.api.node import node_of
@@ -27,6 +29,7 @@ from essaim.web.keys import CONFIG, DATABASE
 
 routes = web.RouteTableDef()
 INBOX_WORKER = web.AppKey("inbox_worker", InboxWorker)
+INBOX_RECORDER = web.AppKey("inbox_recorder", InboxRecorder)
 _CHUNK = 64 * 1024
 
 log = logging.getLogger(__name__)
@@ -47,7 +50,7 @@ async def inbox(request: web.Request) -> web.Response:
         config = app[CONFIG]
         signed = SignedRequest(request.method, config.base_url + request.raw_path, request.headers, body)
         resolver = ActorResolver(app[DATABASE], app[HTTP_CLIENT], app[FEDERATION_POLICY])
-        received = await receive(app[DATABASE], resolver, config, signed, activity)
+        received = await receive(app[INBOX_RECORDER], resolver, config, signed, activity)
     except Refused as refusal:
         log.info("inbox %s refused an activity from %s: %s", request.path, request.remote, refusal.reason)
         raise ApiError(refusal.status, refusal.reason) from None
@@ -87,6 +90,13 @@ def _wake_deliveries(app: web.Application) -> Callable[[], None]:
 
 def _resolver(app: web.Application) -> Callable[[], ActorResolver]:
     return lambda: ActorResolver(app[DATABASE], app[HTTP_CLIENT], app[FEDERATION_POLICY])
+
+
+async def recording(app: web.Application) -> AsyncIterator[None]:
+    """The process's one `InboxRecorder`; at shutdown, the batch being written is finished."""
+    app[INBOX_RECORDER] = recorder = InboxRecorder(app[DATABASE])
+    yield
+    await recorder.close()
 
 
 processing = inbox_worker(lambda app: app[DATABASE], node_of, on_processed=_wake_deliveries, key=INBOX_WORKER)
