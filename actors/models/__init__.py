@@ -34,6 +34,7 @@ from essaim.actors.models.relations import (
 )
 from essaim.actors.models.scheduled import ScheduledStatus
 from essaim.actors.models.status import Mention, Status, StatusEdit, StatusTag, Tag, Visibility
+from essaim.actors.models.stream_event import StreamEvent
 from essaim.actors.models.suggestion import SuggestionDismissal
 from essaim.actors.models.tombstone import Tombstone
 
@@ -98,6 +99,7 @@ __all__ = [
     "StatusEdit",
     "StatusPin",
     "StatusTag",
+    "StreamEvent",
     "SuggestionDismissal",
     "Tag",
     "TagFollow",
