@@ -34,9 +34,7 @@ def reaction(name: str, count: int) -> Callable[[Received], bool]:
     return lambda m: m.event == "announcement.reaction" and (m.payload["name"], m.payload["count"]) == (name, count)
 
 
-async def test_announcements_from_the_command_line_reach_user_streams(
-    node: Node, http: aiohttp.ClientSession
-) -> None:
+async def test_announcements_from_the_command_line_reach_user_streams(node: Node, http: aiohttp.ClientSession) -> None:
     amina, hugo, sofia = [await api_token(node, name) for name in ("amina", "hugo", "sofia")]
     listener = MastodonListener()
     handle = await asyncio.to_thread(mastodon(node, amina).stream_user, listener, run_async=True)

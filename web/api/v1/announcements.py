@@ -42,12 +42,12 @@ async def _reactions(session: AsyncSession, ids: list[int], account_id: int) -> 
     return found
 
 
-def _current() -> Select[tuple[Announcement]]:
+def _current() -> Select[Announcement]:
     """Announcements people see: those not ended."""
     return select(Announcement).where(or_(Announcement.ends_at.is_(None), Announcement.ends_at > utcnow()))
 
 
-def _dismissed(account_id: int) -> Select[tuple[int]]:
+def _dismissed(account_id: int) -> Select[int]:
     return select(AnnouncementDismissal.announcement_id).where(AnnouncementDismissal.account_id == account_id)
 
 
