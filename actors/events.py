@@ -69,13 +69,15 @@ class Event:
 
     @classmethod
     def decode(cls, text: str) -> Event | None:
-        """The event, or None for anything this version does not understand (a newer process's)."""
+        """The event, or None for anything this version does not understand (a newer process's kind).
+
+        Fields a newer process adds at the end are ignored, and `name` may be missing (an older process's)."""
         try:
-            kind, id_, actor_id, visibility, mentioned, name = json.loads(text)
+            kind, id_, actor_id, visibility, mentioned, *more = json.loads(text)
             if kind not in KINDS:
                 return None
             mentioned_ids = tuple(int(m) for m in mentioned)
-            return cls(kind, int(id_), int(actor_id), str(visibility), mentioned_ids, str(name))
+            return cls(kind, int(id_), int(actor_id), str(visibility), mentioned_ids, str(more[0]) if more else "")
         except (ValueError, TypeError):
             return None
 

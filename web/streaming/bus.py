@@ -143,7 +143,7 @@ async def _listen(dsn: str, bus: Bus, ready: asyncio.Event) -> None:
         await asyncio.sleep(RECONNECT_SECONDS)
 
 
-async def _drain_outbox_once(database: Database, bus: Bus) -> int:
+async def publish_outbox(database: Database, bus: Bus) -> int:
     """Publish (and delete) what other processes left in the outbox; how many rows were taken."""
     async with database.session() as session:
         rows = await stream_outbox.waiting(session)
@@ -162,7 +162,7 @@ async def _drain_outbox(database: Database, bus: Bus) -> None:
     """Poll the outbox (SQLite): at once again after a full batch, else after a short wait."""
     while True:
         try:
-            taken = await _drain_outbox_once(database, bus)
+            taken = await publish_outbox(database, bus)
         except (OSError, SQLAlchemyError):
             log.exception("streaming: cannot read the stream event outbox; retrying")
             taken = 0
