@@ -180,21 +180,21 @@ async def streaming(app: web.Application) -> AsyncIterator[None]:
     bus = app[BUS] = Bus(app[CONFIG].streaming.queue_size)
     engine = database.engine.sync_engine
     stop_observing = events.observe(engine, bus.publish)
-    listener: asyncio.Task[None] | None = None
+    feeder: asyncio.Task[None] | None = None  # other processes' events: LISTEN or the outbox
     try:
         if engine.dialect.name == "postgresql":
             ready = asyncio.Event()
-            listener = asyncio.create_task(_listen(_asyncpg_dsn(database.url), bus, ready), name="streaming LISTEN")
+            feeder = asyncio.create_task(_listen(_asyncpg_dsn(database.url), bus, ready), name="streaming LISTEN")
             await asyncio.wait_for(ready.wait(), timeout=LISTEN_START_SECONDS)  # serve nothing that could be missed
         else:
-            listener = asyncio.create_task(_drain_outbox(database, bus), name="streaming outbox")
+            feeder = asyncio.create_task(_drain_outbox(database, bus), name="streaming outbox")
         yield
     finally:
         stop_observing()
         bus.close_all()
-        if listener is not None:
-            listener.cancel()
-            await asyncio.gather(listener, return_exceptions=True)
+        if feeder is not None:
+            feeder.cancel()
+            await asyncio.gather(feeder, return_exceptions=True)
 
 
 async def close_streams(app: web.Application) -> None:
