@@ -1,17 +1,20 @@
 """What changed, for live streams: small events (ids only) noticed as a transaction flushes, published at commit.
 
 One observer of every flush of the process's sessions gives each kind one source, whatever path wrote it
-(an API action, a peer's activity, a job): a new post or boost (`update`), a post whose `edited_at` moved
-(`status.update`), a deleted post (`delete`), a new notification (`notification`; not a filtered one,
-which waits in a notification request). Changes no row shows well (a person's filters, changed through
-bulk deletes too; filtered notifications let through) are `announce`d by their action instead
-(`filters_changed`, `notifications_merged`). Events carry ids and the few facts needed to choose who may
-receive them; rendering happens per subscriber at delivery (essaim.web.streaming), with the visibility
-rule applied then.
+(an API action, a peer's activity, a job, a CLI command): a new post or boost (`update`), a post whose
+`edited_at` moved (`status.update`), a deleted post (`delete`), a new notification (`notification`; not a
+filtered one, which waits in a notification request), a published or removed announcement
+(`announcement`, `announcement.delete`). Changes no row shows well (a person's filters, changed through
+bulk deletes too; filtered notifications let through; reactions to an announcement) are `announce`d by
+their action instead (`filters_changed`, `notifications_merged`, `announcement.reaction`). Events carry
+ids and the few facts needed to choose who may receive them; rendering happens per subscriber at delivery
+(essaim.web.streaming), with the visibility rule applied then.
 
 Nothing a rollback erased is announced: on PostgreSQL each event is a `pg_notify` inside the transaction,
-which the server hands to every listening process (this one included) only when it commits; on SQLite
-(one process) events wait in the session until `after_commit` and are dropped on rollback.
+which the server hands to every listening process (this one included, the CLI's too) only when it commits;
+on SQLite the server's events wait in the session until `after_commit` and are dropped on rollback, and a
+process without the stream bus (the CLI) writes them to the `stream_events` outbox in the transaction, for
+the server to publish (essaim.actors.stream_outbox).
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, UOWTransaction
 
-from essaim.actors.models import Mention, Notification, Status
+from essaim.actors import stream_outbox
+from essaim.actors.models import Announcement, Mention, Notification, Status
 
 CHANNEL = "essaim_events"  # the PostgreSQL LISTEN/NOTIFY channel
 _PENDING = "essaim.stream_events"  # session.info key: events of a SQLite transaction, published at commit
@@ -36,15 +40,21 @@ _MENTIONED = "essaim.deleted_mentions"  # session.info key: mentions of posts be
 MAX_MENTIONED = 300  # kept with a delete: a NOTIFY payload must stay under 8000 bytes (more is not streamed)
 UPDATE, STATUS_UPDATE, DELETE, NOTIFICATION = "update", "status.update", "delete", "notification"
 FILTERS_CHANGED, NOTIFICATIONS_MERGED = "filters_changed", "notifications_merged"
-KINDS = frozenset((UPDATE, STATUS_UPDATE, DELETE, NOTIFICATION, FILTERS_CHANGED, NOTIFICATIONS_MERGED))
+ANNOUNCEMENT, ANNOUNCEMENT_REACTION = "announcement", "announcement.reaction"
+ANNOUNCEMENT_DELETE = "announcement.delete"
+KINDS = frozenset(
+    (UPDATE, STATUS_UPDATE, DELETE, NOTIFICATION, FILTERS_CHANGED, NOTIFICATIONS_MERGED)
+    + (ANNOUNCEMENT, ANNOUNCEMENT_REACTION, ANNOUNCEMENT_DELETE)
+)
 
 
 @dataclass(frozen=True)
 class Event:
-    """One change: `id` is the post's (or the notification's), `actor_id` its author (or recipient, or the
-    person whose filters changed).
+    """One change: `id` is the post's (or the notification's, or the announcement's), `actor_id` its author
+    (or recipient, or the person whose filters changed; 0 for announcements, which are everyone's).
 
     A delete also carries what is gone with the row: the post's visibility and the actors it mentioned.
+    A reaction to an announcement carries its emoji (`name`).
     """
 
     kind: str
@@ -52,18 +62,22 @@ class Event:
     actor_id: int
     visibility: str = ""
     mentioned: tuple[int, ...] = ()
+    name: str = ""
 
     def encode(self) -> str:
-        return json.dumps([self.kind, self.id, self.actor_id, self.visibility, list(self.mentioned)])
+        return json.dumps([self.kind, self.id, self.actor_id, self.visibility, list(self.mentioned), self.name])
 
     @classmethod
     def decode(cls, text: str) -> Event | None:
-        """The event, or None for anything this version does not understand (a newer process's)."""
+        """The event, or None for anything this version does not understand (a newer process's kind).
+
+        Fields a newer process adds at the end are ignored, and `name` may be missing (an older process's)."""
         try:
-            kind, id_, actor_id, visibility, mentioned = json.loads(text)
+            kind, id_, actor_id, visibility, mentioned, *more = json.loads(text)
             if kind not in KINDS:
                 return None
-            return cls(kind, int(id_), int(actor_id), str(visibility), tuple(int(m) for m in mentioned))
+            mentioned_ids = tuple(int(m) for m in mentioned)
+            return cls(kind, int(id_), int(actor_id), str(visibility), mentioned_ids, str(more[0]) if more else "")
         except (ValueError, TypeError):
             return None
 
@@ -81,12 +95,16 @@ def _changes(session: Session) -> list[Event]:
             found.append(Event(UPDATE, row.id, row.actor_id))
         elif isinstance(row, Notification) and not row.filtered:
             found.append(Event(NOTIFICATION, row.id, row.recipient_id))
+        elif isinstance(row, Announcement):
+            found.append(Event(ANNOUNCEMENT, row.id, 0))
     for row in session.dirty:
         if isinstance(row, Status) and _edited(row):
             found.append(Event(STATUS_UPDATE, row.id, row.actor_id))
     for row in session.deleted:
         if isinstance(row, Status):
             found.append(Event(DELETE, row.id, row.actor_id, row.visibility, mentioned.get(row.id, ())[:MAX_MENTIONED]))
+        elif isinstance(row, Announcement):
+            found.append(Event(ANNOUNCEMENT_DELETE, row.id, 0))
     return found
 
 
@@ -109,20 +127,26 @@ def announce(session: AsyncSession, event: Event) -> None:
     announced[event] = None
 
 
-def observe(engine: Engine, publish: Callable[[Event], None]) -> Callable[[], None]:
+def observe(engine: Engine, publish: Callable[[Event], None] | None) -> Callable[[], None]:
     """Announce the committed changes of `engine`'s sessions; returns the function that stops observing.
 
-    On PostgreSQL `publish` is never called here: the events come back through LISTEN (web/streaming/bus.py),
-    in this process as in every other on the same database.
+    `publish` is the process's stream bus, None in a process without one (the CLI). On PostgreSQL it is
+    never called here: the events come back through LISTEN (web/streaming/bus.py), in this process as in
+    every other on the same database.
     """
     on_postgresql = engine.dialect.name == "postgresql"
 
     def send(session: Session, changes: list[Event]) -> None:
-        """NOTIFY inside the transaction (PostgreSQL), or keep for `after_commit` (SQLite)."""
+        """NOTIFY inside the transaction (PostgreSQL), keep for `after_commit` (SQLite), or write to the
+        outbox in the transaction (SQLite, no bus here)."""
+        if not changes:
+            return
         if on_postgresql:
             connection = session.connection()
             for change in changes:
                 connection.execute(select(func.pg_notify(CHANNEL, change.encode())))
+        elif publish is None:
+            stream_outbox.record(session.connection(), [change.encode() for change in changes])
         else:
             session.info.setdefault(_PENDING, []).extend(changes)
 
@@ -139,7 +163,7 @@ def observe(engine: Engine, publish: Callable[[Event], None]) -> Callable[[], No
             send(session, list(session.info.pop(_ANNOUNCED)))
 
     def after_commit(session: Session) -> None:
-        if session.bind is engine:
+        if session.bind is engine and publish is not None:
             for change in session.info.pop(_PENDING, []):
                 publish(change)
 

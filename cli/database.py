@@ -1,14 +1,16 @@
 """`essaim init` and `essaim db upgrade`: create the database, migrate it, create the node's own records;
-and `in_transaction`, how the administration commands do their work."""
+and `open_database` and `in_transaction`, how the administration commands do their work."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from essaim.actors import events
 from essaim.actors.node import ensure_node
 from essaim.cli.output import step
 from essaim.config import Config
@@ -74,17 +76,27 @@ async def _state(config: Config) -> tuple[str | None, str]:
         await database.close()
 
 
+@asynccontextmanager
+async def open_database(config: Config) -> AsyncIterator[Database]:
+    """The database for a command that changes things: what it commits reaches the server's live streams
+    (NOTIFY on PostgreSQL, the stream event outbox on SQLite: essaim.actors.events)."""
+    database = Database(config.database.url)
+    stop_observing = events.observe(database.engine.sync_engine, None)
+    try:
+        yield database
+    finally:
+        stop_observing()
+        await database.close()
+
+
 def in_transaction(config: Config, work: Callable[[AsyncSession], Awaitable[None]]) -> int:
     """Run one administration step in one transaction on a migrated database (refusals reach cli.main)."""
 
     async def go() -> None:
-        database = Database(config.database.url)
-        try:
+        async with open_database(config) as database:
             await database.check_schema()
             async with database.transaction() as session:
                 await work(session)
-        finally:
-            await database.close()
 
     asyncio.run(go())
     return 0

@@ -21,10 +21,9 @@ from essaim.actors import accounts
 from essaim.actors.feeds import fan_out
 from essaim.actors.models import Actor, Follow, Status
 from essaim.actors.text import text_to_html
-from essaim.cli.database import initialise
+from essaim.cli.database import initialise, open_database
 from essaim.cli.output import progress
 from essaim.config import Config
-from essaim.db import Database
 from essaim.ids import id_at
 from essaim.uris import LocalURIs
 
@@ -49,12 +48,11 @@ def demo_command(config: Config, _args: argparse.Namespace) -> int:
 
 
 async def _seed(config: Config, data: dict[str, Any]) -> int:
-    database = Database(config.database.url)
     uris = LocalURIs(config.base_url)
     people: list[dict[str, Any]] = data["people"]
     created: list[int] = []  # the new people's actor ids
     password_hash = await accounts.hash_password(DEMO_PASSWORD)
-    try:
+    async with open_database(config) as database:
         for done, person in enumerate(people, start=1):
             async with database.transaction() as session:
                 if await accounts.local_actor_by_handle(session, person["username"]) is None:
@@ -66,8 +64,6 @@ async def _seed(config: Config, data: dict[str, Any]) -> int:
             new_posts = select(Status).where(Status.actor_id.in_(created)).order_by(Status.id)
             for status in (await session.scalars(new_posts)).all():
                 await fan_out(session, status)
-    finally:
-        await database.close()
     return len(created)
 
 

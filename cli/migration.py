@@ -12,8 +12,8 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 from essaim.actors.queries import local_person_by_handle
+from essaim.cli.database import open_database
 from essaim.config import Config
-from essaim.db import Database
 from essaim.federation.client import create_session
 from essaim.inbox import migration
 from essaim.inbox.policy import FederationPolicy
@@ -62,8 +62,7 @@ def move_command(config: Config, args: argparse.Namespace) -> int:
 
 def _run(config: Config, username: str, step: Step) -> int:
     async def go() -> None:
-        database = Database(config.database.url)
-        try:
+        async with open_database(config) as database:
             await database.check_schema()
             async with database.session() as session:
                 person = await local_person_by_handle(session, username.lstrip("@"))
@@ -73,8 +72,6 @@ def _run(config: Config, username: str, step: Step) -> int:
             async with create_session(config) as client:
                 node = LocalNode(LocalURIs(config.base_url), config.domain)
                 await step(ActorResolver(database, client, policy), node, person.id)
-        finally:
-            await database.close()
 
     asyncio.run(go())
     return 0

@@ -177,6 +177,15 @@ class MastodonListener(StreamListener):
     def on_conversation(self, conversation: Any) -> None:
         self.events.put(Received("conversation", dict(conversation)))
 
+    def on_announcement(self, announcement: Any) -> None:
+        self.events.put(Received("announcement", dict(announcement)))
+
+    def on_announcement_reaction(self, reaction: Any) -> None:
+        self.events.put(Received("announcement.reaction", dict(reaction)))
+
+    def on_announcement_delete(self, announcement_id: Any) -> None:
+        self.events.put(Received("announcement.delete", str(announcement_id)))
+
     async def expect(self, what: str, test: Callable[[Received], bool], wait: float = WAIT) -> Received:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + wait

@@ -42,6 +42,7 @@ from essaim.actors.models.relations import (
 )
 from essaim.actors.models.scheduled import ScheduledStatus
 from essaim.actors.models.status import Mention, Status, StatusEdit, StatusTag, Tag, Visibility
+from essaim.actors.models.stream_event import StreamEvent
 from essaim.actors.models.suggestion import SuggestionDismissal
 from essaim.actors.models.tombstone import Tombstone
 
@@ -113,6 +114,7 @@ __all__ = [
     "StatusEdit",
     "StatusPin",
     "StatusTag",
+    "StreamEvent",
     "SuggestionDismissal",
     "Tag",
     "TagFollow",

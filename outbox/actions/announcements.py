@@ -1,7 +1,8 @@
 """Announcements: an administrator publishes or removes one (from the CLI); a person dismisses or reacts.
 
 Reactions are Unicode emoji (Mastodon also takes the node's custom emoji; not offered yet), at most
-`MAX_REACTIONS` different ones per person and announcement, as Mastodon's limit.
+`MAX_REACTIONS` different ones per person and announcement, as Mastodon's limit. Publishing and removing
+reach live streams through the rows (essaim.actors.events); a reaction given or taken back is announced.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from essaim.actors.events import ANNOUNCEMENT_REACTION, Event, announce
 from essaim.actors.models import Account, Announcement, AnnouncementDismissal, AnnouncementReaction
 from essaim.actors.models.base import utcnow
 from essaim.actors.text import text_to_html
@@ -61,9 +63,16 @@ async def do_add_announcement(
 
 
 async def do_remove_announcement(session: AsyncSession, announcement_id: int) -> None:
-    removed = await session.execute(delete(Announcement).where(Announcement.id == announcement_id))
-    if removed.rowcount != 1:  # type: ignore[attr-defined]
+    found = await session.get(Announcement, announcement_id)
+    if found is None:
         raise NotFound(f"No announcement {announcement_id}")
+    await session.delete(found)  # through the session, so the removal is seen (and streamed)
+    await session.flush()
+
+
+def _reacted(session: AsyncSession, announcement: Announcement, name: str) -> None:
+    """Tell live streams the emoji's count changed (they read the count when they deliver)."""
+    announce(session, Event(ANNOUNCEMENT_REACTION, announcement.id, 0, name=name))
 
 
 async def current_announcement(session: AsyncSession, announcement_id: int, now: datetime) -> Announcement:
@@ -96,13 +105,16 @@ async def do_react(session: AsyncSession, account: Account, announcement: Announ
         name=name,
         created_at=utcnow(),
     )
+    _reacted(session, announcement, name)
 
 
 async def do_unreact(session: AsyncSession, account: Account, announcement: Announcement, name: str) -> None:
-    await session.execute(
+    removed = await session.execute(
         delete(AnnouncementReaction).where(
             AnnouncementReaction.announcement_id == announcement.id,
             AnnouncementReaction.account_id == account.id,
             AnnouncementReaction.name == name,
         )
     )
+    if removed.rowcount:  # type: ignore[attr-defined]
+        _reacted(session, announcement, name)

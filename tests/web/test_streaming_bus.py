@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from essaim.actors.events import DELETE, MAX_MENTIONED, NOTIFICATION, UPDATE, Event
+from essaim.actors.events import ANNOUNCEMENT_REACTION, DELETE, MAX_MENTIONED, NOTIFICATION, UPDATE, Event
 from essaim.web.streaming.bus import Bus
 
 
@@ -38,9 +38,12 @@ async def test_closing_every_stream_wakes_their_readers() -> None:
 
 
 def test_events_travel_as_short_text_and_unknown_ones_are_ignored() -> None:
-    for event in (Event(UPDATE, 2**62, 7), Event(DELETE, 5, 7, "direct", (8, 9)), Event(NOTIFICATION, 3, 4)):
+    reaction = Event(ANNOUNCEMENT_REACTION, 6, 0, name="👍🏽")
+    for event in (Event(UPDATE, 2**62, 7), Event(DELETE, 5, 7, "direct", (8, 9)), Event(NOTIFICATION, 3, 4), reaction):
         encoded = event.encode()
         assert Event.decode(encoded) == event and len(encoded) < 200
+    assert Event.decode('["update", 2, 7, "", []]') == Event(UPDATE, 2, 7), "an older process's event"
+    assert Event.decode('["update", 2, 7, "", [], "", "later"]') == Event(UPDATE, 2, 7), "a newer process's"
     for garbage in ("", "not json", "[]", '["poke", 1, 2, "", []]', '["update", "x", 2, "", []]', "{}"):
         assert Event.decode(garbage) is None, garbage
 

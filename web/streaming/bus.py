@@ -5,9 +5,11 @@ subscriber that falls behind by more than its queue is not waited for and never 
 queue is emptied, it is marked overflowed and its connection is closed (a client reconnects and
 reloads its timelines, as after any disconnection).
 
-Where events come from: on SQLite (one process) straight from `events.observe` after each commit; on
-PostgreSQL from LISTEN on `events.CHANNEL`, so a change committed by any process on the database (another
-`essaim run` behind the same load balancer, a CLI command) reaches this process's streams too.
+Where events come from: on SQLite (one server process) straight from `events.observe` after each commit,
+and from the `stream_events` outbox, read every `OUTBOX_POLL_SECONDS`, for changes committed by the CLI
+(essaim.actors.stream_outbox); on PostgreSQL from LISTEN on `events.CHANNEL`, so a change committed by any
+process on the database (another `essaim run` behind the same load balancer, a CLI command) reaches this
+process's streams too.
 """
 
 from __future__ import annotations
@@ -21,14 +23,17 @@ from typing import Any
 import asyncpg
 from aiohttp import web
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
-from essaim.actors import events
+from essaim.actors import events, stream_outbox
 from essaim.actors.events import Event
+from essaim.db import Database
 from essaim.web.keys import CONFIG, DATABASE
 
 log = logging.getLogger(__name__)
 RECONNECT_SECONDS = 1.0  # after the LISTEN connection is lost
 LISTEN_START_SECONDS = 30.0  # the server does not start without its LISTEN connection
+OUTBOX_POLL_SECONDS = 0.5  # how soon a CLI change reaches streams on SQLite
 
 
 class Subscription:
@@ -138,29 +143,58 @@ async def _listen(dsn: str, bus: Bus, ready: asyncio.Event) -> None:
         await asyncio.sleep(RECONNECT_SECONDS)
 
 
+async def publish_outbox(database: Database, bus: Bus) -> int:
+    """Publish (and delete) what other processes left in the outbox; how many rows were taken."""
+    async with database.session() as session:
+        rows = await stream_outbox.waiting(session)
+    if not rows:
+        return 0
+    async with database.transaction() as session:
+        await stream_outbox.remove(session, [id_ for id_, _payload, _fresh in rows])
+    for _id, payload, fresh in rows:
+        event = Event.decode(payload) if fresh else None
+        if event is not None:
+            bus.publish(event)
+    return len(rows)
+
+
+async def _drain_outbox(database: Database, bus: Bus) -> None:
+    """Poll the outbox (SQLite): at once again after a full batch, else after a short wait."""
+    while True:
+        try:
+            taken = await publish_outbox(database, bus)
+        except (OSError, SQLAlchemyError):
+            log.exception("streaming: cannot read the stream event outbox; retrying")
+            taken = 0
+        if taken < stream_outbox.BATCH:
+            await asyncio.sleep(OUTBOX_POLL_SECONDS)
+
+
 def _asyncpg_dsn(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 async def streaming(app: web.Application) -> AsyncIterator[None]:
-    """Cleanup context: the bus, fed by this process's commits (SQLite) or by LISTEN (PostgreSQL)."""
+    """Cleanup context: the bus, fed by this process's commits and the outbox (SQLite) or by LISTEN (PostgreSQL)."""
     database = app[DATABASE]
     bus = app[BUS] = Bus(app[CONFIG].streaming.queue_size)
     engine = database.engine.sync_engine
     stop_observing = events.observe(engine, bus.publish)
-    listener: asyncio.Task[None] | None = None
+    feeder: asyncio.Task[None] | None = None  # other processes' events: LISTEN or the outbox
     try:
         if engine.dialect.name == "postgresql":
             ready = asyncio.Event()
-            listener = asyncio.create_task(_listen(_asyncpg_dsn(database.url), bus, ready), name="streaming LISTEN")
+            feeder = asyncio.create_task(_listen(_asyncpg_dsn(database.url), bus, ready), name="streaming LISTEN")
             await asyncio.wait_for(ready.wait(), timeout=LISTEN_START_SECONDS)  # serve nothing that could be missed
+        else:
+            feeder = asyncio.create_task(_drain_outbox(database, bus), name="streaming outbox")
         yield
     finally:
         stop_observing()
         bus.close_all()
-        if listener is not None:
-            listener.cancel()
-            await asyncio.gather(listener, return_exceptions=True)
+        if feeder is not None:
+            feeder.cancel()
+            await asyncio.gather(feeder, return_exceptions=True)
 
 
 async def close_streams(app: web.Application) -> None:

@@ -13,7 +13,10 @@ conversation it entered (`conversation`, as /api/v1/conversations shows it). Not
 recipient's `user` and `user:notification` streams, if the notifications API would list them (never a
 filtered one); accepted notification requests are `notifications_merged` there too; a change of the
 reader's filters is `filters_changed` on their `user` stream. Deletes carry only an id: they go
-where the post could have been seen (see `_may_have_seen`).
+where the post could have been seen (see `_may_have_seen`). Announcements are every local person's: a
+published one (`announcement`, the entity as /api/v1/announcements shows it to the reader), a removed one
+(`announcement.delete`, its id) and a changed reaction count (`announcement.reaction`) go on every `user`
+stream, as Mastodon sends them.
 """
 
 from __future__ import annotations
@@ -27,7 +30,17 @@ from sqlalchemy import ColumnElement, Select, and_, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from essaim.actors.conversations import listed
-from essaim.actors.events import DELETE, FILTERS_CHANGED, NOTIFICATION, NOTIFICATIONS_MERGED, UPDATE, Event
+from essaim.actors.events import (
+    ANNOUNCEMENT,
+    ANNOUNCEMENT_DELETE,
+    ANNOUNCEMENT_REACTION,
+    DELETE,
+    FILTERS_CHANGED,
+    NOTIFICATION,
+    NOTIFICATIONS_MERGED,
+    UPDATE,
+    Event,
+)
 from essaim.actors.lists import exclusively_listed, list_posts
 from essaim.actors.models import (
     Conversation,
@@ -43,6 +56,7 @@ from essaim.actors.mutes import unmuted_home_for
 from essaim.actors.visibility import PUBLIC_VISIBILITIES, visible_to
 from essaim.uris import LocalURIs
 from essaim.web.api.render import render_statuses
+from essaim.web.api.v1.announcements import announcement_for, reaction_count
 from essaim.web.api.v1.conversations import conversations_json
 from essaim.web.api.v1.notifications import notifications_json, visible_notifications
 from essaim.web.api.v1.timelines import has_tag, public_posts
@@ -191,6 +205,29 @@ def _personal_messages(event: Event, viewer_id: int | None, streams: Iterable[St
     return [Message(stream, event.kind, payload) for stream in streams if stream.name in names]
 
 
+async def _announcement_payload(session: AsyncSession, event: Event, viewer_id: int) -> str | None:
+    if event.kind == ANNOUNCEMENT_DELETE:
+        return str(event.id)
+    if event.kind == ANNOUNCEMENT_REACTION:
+        count = await reaction_count(session, event.id, event.name)
+        return json.dumps({"name": event.name, "count": count, "announcement_id": str(event.id)})
+    shown = await announcement_for(session, event.id, viewer_id)
+    return None if shown is None else json.dumps(shown)
+
+
+async def _announcement_messages(
+    session: AsyncSession, event: Event, viewer_id: int | None, streams: Iterable[Stream]
+) -> list[Message]:
+    wanted = [s for s in streams if s.name == "user"]
+    if not wanted or viewer_id is None:
+        return []
+    payload = await _announcement_payload(session, event, viewer_id)
+    return [] if payload is None else [Message(stream, event.kind, payload) for stream in wanted]
+
+
+ANNOUNCEMENTS = frozenset((ANNOUNCEMENT, ANNOUNCEMENT_REACTION, ANNOUNCEMENT_DELETE))
+
+
 async def messages_for(
     session: AsyncSession, uris: LocalURIs, event: Event, viewer_id: int | None, streams: Iterable[Stream]
 ) -> list[Message]:
@@ -198,6 +235,8 @@ async def messages_for(
     streams = list(streams)
     if event.kind in PERSONAL:
         return _personal_messages(event, viewer_id, streams)
+    if event.kind in ANNOUNCEMENTS:
+        return await _announcement_messages(session, event, viewer_id, streams)
     if event.kind == DELETE:
         return await _delete_messages(session, event, viewer_id, streams)
     if event.kind == NOTIFICATION:

@@ -1,15 +1,17 @@
 """`/api/v1/announcements`: the node's current announcements for the caller; dismiss one; react with an emoji.
 
 Administrators write announcements with `essaim announcement` (cli/announcements.py). One that has ended
-(`ends_at` passed) is no longer listed and answers 404.
+(`ends_at` passed) is no longer listed and answers 404. Live streams render theirs here too
+(`announcement_for`, `reaction_count`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from essaim.actors.models import Account, Announcement, AnnouncementDismissal, AnnouncementReaction
@@ -40,13 +42,39 @@ async def _reactions(session: AsyncSession, ids: list[int], account_id: int) -> 
     return found
 
 
+def _current() -> Select[Announcement]:
+    """Announcements people see: those not ended."""
+    return select(Announcement).where(or_(Announcement.ends_at.is_(None), Announcement.ends_at > utcnow()))
+
+
+def _dismissed(account_id: int) -> Select[int]:
+    return select(AnnouncementDismissal.announcement_id).where(AnnouncementDismissal.account_id == account_id)
+
+
+async def announcement_for(session: AsyncSession, announcement_id: int, actor_id: int) -> dict[str, Any] | None:
+    """One current announcement as the local person `actor_id` sees it (None: ended, removed, or no account)."""
+    account_id = await session.scalar(select(Account.id).where(Account.actor_id == actor_id))
+    found = await session.scalar(_current().where(Announcement.id == announcement_id))
+    if account_id is None or found is None:
+        return None
+    read = await session.scalar(_dismissed(account_id).where(AnnouncementDismissal.announcement_id == found.id))
+    reactions = await _reactions(session, [found.id], account_id)
+    return render_announcement(found, read is not None, reactions.get(found.id, []))
+
+
+async def reaction_count(session: AsyncSession, announcement_id: int, name: str) -> int:
+    """How many people reacted to an announcement with this emoji."""
+    mine = (AnnouncementReaction.announcement_id == announcement_id) & (AnnouncementReaction.name == name)
+    return await session.scalar(select(func.count()).where(mine)) or 0
+
+
 @routes.get("/api/v1/announcements")
 async def index(request: web.Request) -> web.Response:
     token = await authenticate(request, "read")
     with_dismissed = (await Params.of(request)).boolean("with_dismissed")
     account_id = token.user.id
-    dismissed = select(AnnouncementDismissal.announcement_id).where(AnnouncementDismissal.account_id == account_id)
-    query = select(Announcement).where(or_(Announcement.ends_at.is_(None), Announcement.ends_at > utcnow()))
+    dismissed = _dismissed(account_id)
+    query = _current()
     if not with_dismissed:
         query = query.where(Announcement.id.not_in(dismissed))
     query = query.order_by(func.coalesce(Announcement.starts_at, Announcement.published_at), Announcement.id)
