@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from sqlalchemy import BigInteger, Insert, Select, and_, bindparam, insert, or_, select, union, update
+from sqlalchemy import BigInteger, BindParameter, Insert, Select, and_, bindparam, insert, or_, select, union, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from essaim.actors.conversations import add_to_conversations
@@ -62,7 +62,7 @@ def _fan_out_statement(*, followers: bool, tag_followers: bool) -> Insert:
     owners: list[Select[int]] = [author]
     if followers:
         following = select(Follow.follower_id.label("owner_id")).join(Actor, Actor.id == Follow.follower_id)
-        followed = bindparam("followed", expanding=True)  # the author, or the community, or both
+        followed: BindParameter[list[int]] = bindparam("followed", expanding=True)  # author, community or both
         accepted = and_(Follow.followee_id.in_(followed), Follow.accepted.is_(True))
         owners.append(following.where(accepted, Actor.domain.is_(None)))
     if tag_followers:
