@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select, true
+from sqlalchemy import ColumnElement, and_, bindparam, exists, or_, select, true
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from essaim.actors.domain_blocks import covered_by
@@ -29,8 +29,10 @@ from essaim.actors.visibility import ActorId
 
 
 def in_force() -> ColumnElement[bool]:
-    """SQL on `Mute`: the mute has not expired."""
-    return or_(Mute.expires_at.is_(None), Mute.expires_at > utcnow())
+    """SQL on `Mute`: the mute has not expired. The time is taken when the statement runs, not when it is
+    built, so statements built once (timelines.py's home query) stay right."""
+    now = bindparam("mute_now", callable_=utcnow, unique=True)  # typed by the comparison, as UTCDateTime
+    return or_(Mute.expires_at.is_(None), Mute.expires_at > now)
 
 
 def domain_blocking(viewer: ActorId, actor: ActorId) -> ColumnElement[bool]:
@@ -74,7 +76,7 @@ def notification_muted(recipient_id: int, sender: ActorId, status_id: StatusId |
     return muted if status_id is None else or_(muted, in_muted_thread(recipient_id, status_id))
 
 
-def unmuted_for(viewer_id: int | None) -> ColumnElement[bool]:
+def unmuted_for(viewer_id: ActorId | None) -> ColumnElement[bool]:
     """A WHERE clause on `Status`: neither its author nor, for a boost, the boosted post's author is muted
     by `viewer_id` (anyone for None). A viewer's own posts always pass."""
     if viewer_id is None:
@@ -84,7 +86,7 @@ def unmuted_for(viewer_id: int | None) -> ColumnElement[bool]:
     return or_(Status.actor_id == viewer_id, and_(~muting(viewer_id, Status.actor_id), ~boosted_muted))
 
 
-def unmuted_home_for(viewer_id: int) -> ColumnElement[bool]:
+def unmuted_home_for(viewer_id: ActorId) -> ColumnElement[bool]:
     """`unmuted_for`, and for home and list timelines (Mastodon's home filter) also no post, or boosted post,
     that mentions someone the viewer mutes."""
     mentions_muted = exists().where(
