@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, bindparam, exists, or_, select, true
+from sqlalchemy import BindParameter, ColumnElement, and_, bindparam, exists, or_, select, true
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from essaim.actors.domain_blocks import covered_by
@@ -31,7 +31,8 @@ from essaim.actors.visibility import ActorId
 def in_force() -> ColumnElement[bool]:
     """SQL on `Mute`: the mute has not expired. The time is taken when the statement runs, not when it is
     built, so statements built once (timelines.py's home query) stay right."""
-    now = bindparam("mute_now", callable_=utcnow, unique=True)  # typed by the comparison, as UTCDateTime
+    # Typed by the comparison (UTCDateTime); unique, as one statement may hold several.
+    now: BindParameter[datetime] = bindparam("mute_now", callable_=utcnow, unique=True)
     return or_(Mute.expires_at.is_(None), Mute.expires_at > now)
 
 
@@ -60,7 +61,7 @@ def muting_notifications(viewer: ActorId, actor: ActorId) -> ColumnElement[bool]
 StatusId = int | ColumnElement[int | None] | InstrumentedAttribute[int] | InstrumentedAttribute[int | None]
 
 
-def in_muted_thread(viewer_id: int, status_id: StatusId) -> ColumnElement[bool]:
+def in_muted_thread(viewer_id: ActorId, status_id: StatusId) -> ColumnElement[bool]:
     """SQL: the post `status_id` belongs to a thread `viewer_id` muted (its root or any reply below it)."""
     start = select(ConversationMute.root_id.label("id")).where(ConversationMute.actor_id == viewer_id)
     thread = start.cte("muted_thread", recursive=True)
