@@ -15,7 +15,7 @@ import enum
 import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -100,16 +100,14 @@ class ActiveFilters:
         return self.apply(proper.status.actor_id, {data.status.id, proper.status.id}, text)
 
     def sift(self, page: list[StatusData]) -> list[StatusData]:
-        """The page without hidden posts; the others carry their `warn` results (a boost's on both levels)."""
+        """The page without hidden posts; the others, copied, carry their `warn` results (a boost's on both levels)."""
         shown = []
         for data in page:
             verdict = self.judge(data)
             if verdict is HIDDEN:
                 continue
-            data.filtered = verdict
-            if data.reblog is not None:
-                data.reblog.filtered = verdict
-            shown.append(data)
+            reblog = None if data.reblog is None else replace(data.reblog, filtered=verdict)
+            shown.append(replace(data, filtered=verdict, reblog=reblog))  # copies: live streams share `page`
         return shown
 
 

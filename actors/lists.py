@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from essaim.actors.models import Follow, List, ListAccount, RepliesPolicy, Status
-from essaim.actors.visibility import visible_status
+from essaim.actors.visibility import ActorId, visible_status
 
 
 def _replies_fit() -> ColumnElement[bool]:
@@ -61,7 +61,7 @@ async def lists_receiving(session: AsyncSession, status: Status) -> list[tuple[i
     return [(owner, list_id) for owner, list_id in candidates if owner in readable]
 
 
-def exclusively_listed(owner_id: int) -> ColumnElement[bool]:
+def exclusively_listed(owner_id: ActorId) -> ColumnElement[bool]:
     """SQL on `Status`: its author is a member of one of the owner's exclusive lists."""
     return exists().where(
         ListAccount.actor_id == Status.actor_id,

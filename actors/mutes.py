@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select, true
+from sqlalchemy import BindParameter, ColumnElement, and_, bindparam, exists, or_, select, true
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from essaim.actors.domain_blocks import covered_by
@@ -29,8 +29,11 @@ from essaim.actors.visibility import ActorId
 
 
 def in_force() -> ColumnElement[bool]:
-    """SQL on `Mute`: the mute has not expired."""
-    return or_(Mute.expires_at.is_(None), Mute.expires_at > utcnow())
+    """SQL on `Mute`: the mute has not expired. The time is taken when the statement runs, not when it is
+    built, so statements built once (timelines.py's home query) stay right."""
+    # Typed by the comparison (UTCDateTime); unique, as one statement may hold several.
+    now: BindParameter[datetime] = bindparam("mute_now", callable_=utcnow, unique=True)
+    return or_(Mute.expires_at.is_(None), Mute.expires_at > now)
 
 
 def domain_blocking(viewer: ActorId, actor: ActorId) -> ColumnElement[bool]:
@@ -58,7 +61,7 @@ def muting_notifications(viewer: ActorId, actor: ActorId) -> ColumnElement[bool]
 StatusId = int | ColumnElement[int | None] | InstrumentedAttribute[int] | InstrumentedAttribute[int | None]
 
 
-def in_muted_thread(viewer_id: int, status_id: StatusId) -> ColumnElement[bool]:
+def in_muted_thread(viewer_id: ActorId, status_id: StatusId) -> ColumnElement[bool]:
     """SQL: the post `status_id` belongs to a thread `viewer_id` muted (its root or any reply below it)."""
     start = select(ConversationMute.root_id.label("id")).where(ConversationMute.actor_id == viewer_id)
     thread = start.cte("muted_thread", recursive=True)
@@ -74,7 +77,7 @@ def notification_muted(recipient_id: int, sender: ActorId, status_id: StatusId |
     return muted if status_id is None else or_(muted, in_muted_thread(recipient_id, status_id))
 
 
-def unmuted_for(viewer_id: int | None) -> ColumnElement[bool]:
+def unmuted_for(viewer_id: ActorId | None) -> ColumnElement[bool]:
     """A WHERE clause on `Status`: neither its author nor, for a boost, the boosted post's author is muted
     by `viewer_id` (anyone for None). A viewer's own posts always pass."""
     if viewer_id is None:
@@ -84,7 +87,7 @@ def unmuted_for(viewer_id: int | None) -> ColumnElement[bool]:
     return or_(Status.actor_id == viewer_id, and_(~muting(viewer_id, Status.actor_id), ~boosted_muted))
 
 
-def unmuted_home_for(viewer_id: int) -> ColumnElement[bool]:
+def unmuted_home_for(viewer_id: ActorId) -> ColumnElement[bool]:
     """`unmuted_for`, and for home and list timelines (Mastodon's home filter) also no post, or boosted post,
     that mentions someone the viewer mutes."""
     mentions_muted = exists().where(

@@ -46,7 +46,7 @@ def heard_from(viewer: ActorId, actor: ActorId) -> ColumnElement[bool]:
     return and_(~blocked_either_way(viewer, actor), or_(~limited_author(actor), _follows(viewer, actor)))
 
 
-def _readable(viewer_id: int | None, post: type[Status] | AliasedClass[Status]) -> ColumnElement[bool]:
+def _readable(viewer_id: ActorId | None, post: type[Status] | AliasedClass[Status]) -> ColumnElement[bool]:
     public = post.visibility.in_(PUBLIC_VISIBILITIES)
     if viewer_id is None:
         return and_(public, ~limited_author(post.actor_id))
@@ -64,7 +64,7 @@ def _readable(viewer_id: int | None, post: type[Status] | AliasedClass[Status]) 
     return or_(post.actor_id == viewer_id, and_(heard_from(viewer_id, post.actor_id), addressed))
 
 
-def visible_to(viewer_id: int | None) -> ColumnElement[bool]:
+def visible_to(viewer_id: ActorId | None) -> ColumnElement[bool]:
     """A WHERE clause on `Status` keeping what `viewer_id` (None: anyone) may read."""
     original = aliased(Status)
     boosted_readable = exists().where(original.id == Status.reblog_of_id, _readable(viewer_id, original))

@@ -9,7 +9,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from essaim.actors.filters import active_filters
-from essaim.actors.hydrate import load_accounts, load_statuses
+from essaim.actors.hydrate import StatusData, load_accounts, load_statuses
 from essaim.actors.models import Status
 from essaim.uris import LocalURIs
 from essaim.web.api.entities.account import render_account
@@ -36,8 +36,18 @@ async def render_statuses(
     viewer_id: int | None,
     context: str | None = None,
 ) -> list[dict[str, Any]]:
-    """`statuses_json` outside a request (live streams): the same hydration and filters."""
-    page = await load_statuses(session, statuses, viewer_id)
+    """`statuses_json` outside a request: the same hydration and filters."""
+    return await render_loaded(session, uris, await load_statuses(session, statuses, viewer_id), viewer_id, context)
+
+
+async def render_loaded(
+    session: AsyncSession,
+    uris: LocalURIs,
+    page: list[StatusData],
+    viewer_id: int | None,
+    context: str | None = None,
+) -> list[dict[str, Any]]:
+    """`render_statuses` of posts already hydrated for `viewer_id` (live streams share one hydration)."""
     if context is not None:
         page = (await active_filters(session, viewer_id, context)).sift(page)
     return [render_status(data, uris, viewer_id) for data in page]

@@ -29,6 +29,7 @@ from essaim.actors import events, stream_outbox
 from essaim.actors.events import Event
 from essaim.db import Database
 from essaim.web.keys import CONFIG, DATABASE
+from essaim.web.streaming.shared import SHARED_POSTS, SharedPosts
 
 log = logging.getLogger(__name__)
 RECONNECT_SECONDS = 1.0  # after the LISTEN connection is lost
@@ -178,6 +179,7 @@ async def streaming(app: web.Application) -> AsyncIterator[None]:
     """Cleanup context: the bus, fed by this process's commits and the outbox (SQLite) or by LISTEN (PostgreSQL)."""
     database = app[DATABASE]
     bus = app[BUS] = Bus(app[CONFIG].streaming.queue_size)
+    app[SHARED_POSTS] = SharedPosts()
     engine = database.engine.sync_engine
     stop_observing = events.observe(engine, bus.publish)
     feeder: asyncio.Task[None] | None = None  # other processes' events: LISTEN or the outbox

@@ -4,19 +4,20 @@ Decided at delivery, per reader, with the same rules as the timelines they stand
 posts in the reader's home timeline (the home feed, less members of their exclusive lists), `list` the
 posts its owner's list timeline shows (essaim.actors.lists), `public*` and `hashtag*` what the public
 and tag timelines show the reader (essaim.web.api.v1.timelines.public_posts); the reader's mutes leave
-posts out as on those timelines (essaim.actors.mutes). Every post passes `visible_to` for the reader,
-so a followers-only post never reaches a non-follower and a blocked author's posts never reach the
-blocker. Posts are rendered as the REST timelines render them
-(essaim.web.api.render.render_statuses), with the reader's filters of the timeline's context: `hide`
-drops the event, `warn` marks the post `filtered`. `direct` carries, for a new direct post, the reader's
-conversation it entered (`conversation`, as /api/v1/conversations shows it). Notifications go to their
-recipient's `user` and `user:notification` streams, if the notifications API would list them (never a
-filtered one); accepted notification requests are `notifications_merged` there too; a change of the
-reader's filters is `filters_changed` on their `user` stream. Deletes carry only an id: they go
-where the post could have been seen (see `_may_have_seen`). Announcements are every local person's: a
-published one (`announcement`, the entity as /api/v1/announcements shows it to the reader), a removed one
-(`announcement.delete`, its id) and a changed reaction count (`announcement.reaction`) go on every `user`
-stream, as Mastodon sends them.
+posts out as on those timelines (essaim.actors.mutes). Every post passes `visible_to` for the reader, so
+a followers-only post never reaches a non-follower and a blocked author's posts never reach the blocker.
+Posts are rendered as the REST timelines render them (essaim.web.api.render), hydrated once per event
+for all readers (web/streaming/shared.py) and marked for each (their favourites, boosts, bookmarks,
+votes), with the reader's filters of the timeline's context: `hide` drops the event, `warn` marks the
+post `filtered`. `direct` carries, for a new direct post, the reader's conversation it entered
+(`conversation`, as /api/v1/conversations shows it). Notifications go to their recipient's `user` and
+`user:notification` streams, if the notifications API would list them (never a filtered one); accepted
+notification requests are `notifications_merged` there too; a change of the reader's filters is
+`filters_changed` on their `user` stream. Deletes carry only an id: they go where the post could have
+been seen (see `_may_have_seen`). Announcements are every local person's: a published one
+(`announcement`, the entity as /api/v1/announcements shows it to the reader), a removed one
+(`announcement.delete`, its id) and a changed reaction count (`announcement.reaction`) go on every
+`user` stream, as Mastodon sends them.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, and_, exists, select
+from sqlalchemy import BigInteger, ColumnElement, Select, and_, bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from essaim.actors.conversations import listed
@@ -41,6 +42,7 @@ from essaim.actors.events import (
     UPDATE,
     Event,
 )
+from essaim.actors.hydrate import with_viewer_marks
 from essaim.actors.lists import exclusively_listed, list_posts
 from essaim.actors.models import (
     Conversation,
@@ -55,11 +57,12 @@ from essaim.actors.models import (
 from essaim.actors.mutes import unmuted_home_for
 from essaim.actors.visibility import PUBLIC_VISIBILITIES, visible_to
 from essaim.uris import LocalURIs
-from essaim.web.api.render import render_statuses
+from essaim.web.api.render import render_loaded
 from essaim.web.api.v1.announcements import announcement_for, reaction_count
 from essaim.web.api.v1.conversations import conversations_json
 from essaim.web.api.v1.notifications import notifications_json, visible_notifications
 from essaim.web.api.v1.timelines import has_tag, public_posts
+from essaim.web.streaming.shared import SharedPosts
 from essaim.web.streaming.streams import PUBLIC_STREAMS, Stream
 
 NOTIFIED_STREAMS = ("user", "user:notification")
@@ -76,11 +79,19 @@ class Message:
     payload: str | None
 
 
+# Built once, as the home timeline's query (timelines.py): every `user` stream runs it for every post.
+_READER, _POST = bindparam("reader", type_=BigInteger), bindparam("post", type_=BigInteger)
+_IN_HOME = select(Status.id).where(
+    Status.id == _POST,
+    exists().where(HomeFeedEntry.owner_id == _READER, HomeFeedEntry.status_id == Status.id),
+    visible_to(_READER),
+    unmuted_home_for(_READER),
+    ~exclusively_listed(_READER),
+)
+
+
 def _shows(stream: Stream, viewer_id: int | None) -> ColumnElement[bool] | None:
     """SQL on `Status`: the post belongs on this stream for this reader (None: never)."""
-    if stream.name == "user" and viewer_id is not None:
-        in_feed = exists().where(HomeFeedEntry.owner_id == viewer_id, HomeFeedEntry.status_id == Status.id)
-        return and_(in_feed, visible_to(viewer_id), unmuted_home_for(viewer_id), ~exclusively_listed(viewer_id))
     if stream.name == "direct" and viewer_id is not None:
         return and_(Status.visibility == Visibility.DIRECT.value, visible_to(viewer_id))
     if stream.name.startswith("public") or stream.name.startswith("hashtag"):
@@ -96,6 +107,8 @@ def _shown(stream: Stream, viewer_id: int | None, status_id: int) -> Select[int]
             return None
         in_list = list_posts().where(List.id == int(stream.list_id), Status.id == status_id)
         return in_list.where(visible_to(viewer_id), unmuted_home_for(viewer_id)).with_only_columns(Status.id)
+    if stream.name == "user":
+        return None if viewer_id is None else _IN_HOME.params(reader=viewer_id, post=status_id)
     rule = _shows(stream, viewer_id)
     return None if rule is None else select(Status.id).where(Status.id == status_id, rule)
 
@@ -108,19 +121,26 @@ def _filter_context(stream: Stream) -> str | None:
 
 
 async def _status_messages(
-    session: AsyncSession, uris: LocalURIs, event: Event, viewer_id: int | None, streams: Iterable[Stream]
+    session: AsyncSession,
+    shared: SharedPosts,
+    uris: LocalURIs,
+    event: Event,
+    viewer_id: int | None,
+    streams: Iterable[Stream],
 ) -> list[Message]:
     by_context: dict[str | None, list[Stream]] = defaultdict(list)
     for stream in streams:
         query = _shown(stream, viewer_id, event.id)
         if query is not None and await session.scalar(query) is not None:
             by_context[_filter_context(stream)].append(stream)
-    status = await session.get(Status, event.id) if by_context else None
-    if status is None:  # on no stream, or deleted since
+    page = await shared.of(session, event) if by_context else []
+    if not page:  # on no stream, or deleted since
         return []
+    if viewer_id is not None:
+        page = await with_viewer_marks(session, page, viewer_id)
     found = []
     for context, matched in by_context.items():
-        rendered = await render_statuses(session, uris, [status], viewer_id, context)
+        rendered = await render_loaded(session, uris, page, viewer_id, context)
         if rendered:  # else a `hide` filter of the reader's matched
             payload = json.dumps(rendered[0])
             found += [Message(stream, event.kind, payload) for stream in matched]
@@ -229,9 +249,15 @@ ANNOUNCEMENTS = frozenset((ANNOUNCEMENT, ANNOUNCEMENT_REACTION, ANNOUNCEMENT_DEL
 
 
 async def messages_for(
-    session: AsyncSession, uris: LocalURIs, event: Event, viewer_id: int | None, streams: Iterable[Stream]
+    session: AsyncSession,
+    shared: SharedPosts,
+    uris: LocalURIs,
+    event: Event,
+    viewer_id: int | None,
+    streams: Iterable[Stream],
 ) -> list[Message]:
-    """What the reader `viewer_id` (None: anonymous) receives of `event` on the streams they read."""
+    """What the reader `viewer_id` (None: anonymous) receives of `event` on the streams they read; the
+    post itself is hydrated once for all readers (`shared`), their marks and filters applied here."""
     streams = list(streams)
     if event.kind in PERSONAL:
         return _personal_messages(event, viewer_id, streams)
@@ -243,6 +269,6 @@ async def messages_for(
         return await _notification_messages(session, uris, event, viewer_id, streams)
     if event.kind == UPDATE:  # a new post: its conversation on `direct`, the post itself elsewhere
         others = [s for s in streams if s.name != "direct"]
-        found = await _status_messages(session, uris, event, viewer_id, others)
+        found = await _status_messages(session, shared, uris, event, viewer_id, others)
         return found + await _conversation_messages(session, uris, event, viewer_id, streams)
-    return await _status_messages(session, uris, event, viewer_id, streams)
+    return await _status_messages(session, shared, uris, event, viewer_id, streams)

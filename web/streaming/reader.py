@@ -15,6 +15,7 @@ from essaim.web.api.auth import Token, token_still_valid
 from essaim.web.keys import DATABASE, URIS
 from essaim.web.streaming.bus import Subscription
 from essaim.web.streaming.delivery import Message, messages_for
+from essaim.web.streaming.shared import SHARED_POSTS
 from essaim.web.streaming.streams import Stream
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ async def messages(
     the reader's token no longer stands (revoked, account disabled), checked every `heartbeat` seconds.
     An event that cannot be rendered (the database away for a moment) is skipped, not fatal.
     """
-    database, uris = app[DATABASE], app[URIS]
+    database, uris, shared = app[DATABASE], app[URIS], app[SHARED_POSTS]
     clock = asyncio.get_running_loop().time
     checked = clock()
     while True:
@@ -64,7 +65,7 @@ async def messages(
             continue
         try:
             async with database.session() as session:
-                found = await messages_for(session, uris, event, reader.viewer_id, list(reader.streams))
+                found = await messages_for(session, shared, uris, event, reader.viewer_id, list(reader.streams))
         except (SQLAlchemyError, OSError):
             log.exception("streaming: could not render %s %s", event.kind, event.id)
             continue
