@@ -31,7 +31,7 @@ from essaim.inbox.policy import peer_host
 from essaim.outbox.actions import LocalNode
 from essaim.outbox.followers_sync import sync_url
 from essaim.outbox.note_parts import note_parts, parts_of
-from essaim.web.ap.authorized import Reader, document_reader, full_actor_wanted
+from essaim.web.ap.authorized import Reader, document_reader, full_actor_wanted, local_actor_for
 from essaim.web.ap.responses import activity_response
 from essaim.web.api.node import local_node
 from essaim.web.errors import ApiError
@@ -51,8 +51,7 @@ def _actor_id(request: web.Request) -> int:
 
 
 async def _person(request: web.Request) -> Actor:
-    async with request.app[DATABASE].session() as session:
-        actor = await queries.local_actor_named(session, actor_id=_actor_id(request), handle=None)
+    actor = await local_actor_for(request, actor_id=_actor_id(request), handle=None)
     if actor is None:
         raise ApiError(404, "Record not found")
     return actor
