@@ -145,6 +145,20 @@ async def members(
     return [(row, actor) for row, actor in (await session.execute(query.order_by(CommunityMember.id))).all()]
 
 
+async def moderators(session: AsyncSession, community_id: int) -> list[Actor]:
+    """The community's owners and moderators (local and remote), oldest first."""
+    query = (
+        select(Actor)
+        .join(CommunityMember, CommunityMember.actor_id == Actor.id)
+        .where(
+            CommunityMember.community_id == community_id,
+            CommunityMember.state == MemberState.MEMBER.value,
+            CommunityMember.role.in_((MemberRole.OWNER.value, MemberRole.MODERATOR.value)),
+        )
+    )
+    return list((await session.scalars(query.order_by(CommunityMember.id))).all())
+
+
 async def communities_of(session: AsyncSession, actor_id: int) -> list[tuple[Community, Actor]]:
     """The local communities an actor is a member of, with their Group actors."""
     query = (

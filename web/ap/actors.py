@@ -14,7 +14,8 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from essaim.actors import node, queries
-from essaim.actors.models import Actor, Status, Tombstone
+from essaim.actors.communities import community_of, moderators
+from essaim.actors.models import Actor, ActorType, Status, Tombstone
 from essaim.actors.visibility import PUBLIC_VISIBILITIES, visible_status
 from essaim.federation.render.actor import render_actor, render_bare_actor
 from essaim.federation.render.collection import (
@@ -58,7 +59,11 @@ async def _person(request: web.Request) -> Actor:
 
 
 def _document(request: web.Request, actor: Actor) -> dict[str, Any]:
-    return render_actor(actor, domain=request.app[CONFIG].domain, default_avatar=request.app[URIS].default_avatar)
+    uris = request.app[URIS]
+    document = render_actor(actor, domain=request.app[CONFIG].domain, default_avatar=uris.default_avatar)
+    if actor.type == ActorType.GROUP.value:  # FEP-1b12: a community names its moderators
+        document["attributedTo"] = uris.moderators(actor.id)
+    return document
 
 
 @routes.get(r"/users/{actor_id}")
@@ -234,6 +239,20 @@ async def featured(request: web.Request) -> web.Response:
         parts = await note_parts(session, posts, local_node(request))
     items = [render_note(post, actor, parts[post.id]) for post in posts]
     document = render_whole_collection(actor.featured_uri or "", items, context=NOTE_CONTEXT)
+    return activity_response(document, vary=False, private=True)
+
+
+@routes.get(r"/users/{actor_id}/moderators")
+async def community_moderators(request: web.Request) -> web.Response:
+    """A community's owners and moderators (FEP-1b12 `attributedTo`), whole: their actor ids. In secure mode
+    for signed GETs, as the other collections; a secret community's only for its members and their servers."""
+    actor = await _person(request)
+    await document_reader(request)
+    async with request.app[DATABASE].session() as session:
+        if await community_of(session, actor.id) is None:
+            raise ApiError(404, "Record not found")
+        uris = [moderator.uri for moderator in await moderators(session, actor.id)]
+    document = render_whole_collection(request.app[URIS].moderators(actor.id), uris)
     return activity_response(document, vary=False, private=True)
 
 
