@@ -10,22 +10,25 @@ a real list is still looked up first.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import ColumnElement, Select, and_, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import QueryableAttribute
 
 from essaim.actors.models import Actor, ActorType, Follow, Status
 
 READ_ONLY = "This list is a community: its title and members follow the community"
 
 
-def _member_of(viewer_id: int, group: type[Actor] | ColumnElement[int] = Actor) -> ColumnElement[bool]:
-    group_id = group.id if isinstance(group, type) else group
+def _member_of(viewer_id: int, group_id: QueryableAttribute[Any]) -> ColumnElement[bool]:
+    """SQL: the viewer's follow of the Group `group_id` is accepted (they are a member)."""
     return exists().where(Follow.follower_id == viewer_id, Follow.followee_id == group_id, Follow.accepted.is_(True))
 
 
 async def community_lists(session: AsyncSession, viewer_id: int) -> list[Actor]:
     """The Groups the viewer is a member of, by name: their lists after the real ones."""
-    query = select(Actor).where(Actor.type == ActorType.GROUP.value, _member_of(viewer_id))
+    query = select(Actor).where(Actor.type == ActorType.GROUP.value, _member_of(viewer_id, Actor.id))
     return list((await session.scalars(query.order_by(Actor.display_name, Actor.id))).all())
 
 
@@ -33,7 +36,9 @@ async def community_list(session: AsyncSession, viewer_id: int, list_id: int) ->
     """The Group behind the list id, if the viewer is its member; None otherwise."""
     if list_id >= 2**63:  # not an id: asking the database would fail
         return None
-    query = select(Actor).where(Actor.id == list_id, Actor.type == ActorType.GROUP.value, _member_of(viewer_id))
+    query = select(Actor).where(
+        Actor.id == list_id, Actor.type == ActorType.GROUP.value, _member_of(viewer_id, Actor.id)
+    )
     return await session.scalar(query)
 
 

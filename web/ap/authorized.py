@@ -54,7 +54,7 @@ class Reader:
         return self.signer.domain
 
 
-async def _signer(request: web.Request, body: bytes | None = None) -> Actor | None:
+async def _signer(request: web.Request, body: bytes = b"") -> Actor | None:
     """The verified signer of the request (with its `body`, a POST's), None when unsigned; Refused (401, 403)
     otherwise."""
     app = request.app
@@ -83,7 +83,7 @@ async def document_reader(request: web.Request) -> Reader:
 
 
 async def local_actor_for(
-    request: web.Request, *, actor_id: int | None, handle: str | None, body: bytes | None = None
+    request: web.Request, *, actor_id: int | None, handle: str | None, body: bytes = b""
 ) -> Actor | None:
     """The local person or community named, as the request's signer may find it (WebFinger, actor documents,
     personal inboxes: a POST's `body` is part of what is signed).
