@@ -11,7 +11,9 @@ With the setting off, documents are read as before; a signature that verifies ca
 its signer sees (a followers-only post to a follower), and one that does not is read as unsigned.
 
 A verified signer reads posts by the visibility rule (actors/visibility.py) as themselves, except a
-server's `Application` actor, which speaks for a whole server and reads only what anyone may.
+server's `Application` actor, which speaks for a whole server and reads only what anyone may. A secret
+community is found (WebFinger, actor document, personal inbox) only by a signature of one of its members
+or invitees, or of the Application actor of their server (`local_actor_for`), whatever the mode.
 """
 
 from __future__ import annotations
