@@ -39,6 +39,10 @@ class LocalURIs:
     def featured(self, actor_id: int) -> str:
         return f"{self.actor(actor_id)}/collections/featured"
 
+    def moderators(self, group_id: int) -> str:
+        """A community's moderators collection (FEP-1b12: the Group's `attributedTo`)."""
+        return f"{self.actor(group_id)}/moderators"
+
     def status(self, actor_id: int, status_id: int) -> str:
         return f"{self.actor(actor_id)}/statuses/{status_id}"
 

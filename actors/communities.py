@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy import ColumnElement, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from essaim.actors.models import (
     Actor,
@@ -95,9 +96,24 @@ def may_moderate(membership: CommunityMember | None) -> bool:
     )
 
 
-def listed_community(actor: type[Actor] = Actor) -> ColumnElement[bool]:
-    """SQL on `Actor`: a local community that non-members may know exists (open or closed, not secret)."""
-    return exists().where(Community.actor_id == actor.id, Community.access != CommunityAccess.SECRET.value)
+INSIDERS = (MemberState.MEMBER.value, MemberState.INVITED.value)  # who may know a secret community exists
+
+
+def listed_community(
+    actor: type[Actor] = Actor, *, viewer_id: int | None = None, viewer_host: str | None = None
+) -> ColumnElement[bool]:
+    """SQL on `Actor`: a local community the viewer may know exists — open or closed, or secret with the viewer
+    among its members or invited. `viewer_host` stands for a whole server (a peer's Application actor signing
+    a fetch): a secret community is shown to the server of any of its remote members or invitees."""
+    allowed: ColumnElement[bool] = Community.access != CommunityAccess.SECRET.value
+    inside = (CommunityMember.community_id == Community.actor_id) & CommunityMember.state.in_(INSIDERS)
+    if viewer_id is not None:
+        allowed = or_(allowed, exists().where(inside, CommunityMember.actor_id == viewer_id))
+    if viewer_host is not None:
+        remote = aliased(Actor)
+        on_host = (remote.id == CommunityMember.actor_id) & (remote.domain == viewer_host.lower())
+        allowed = or_(allowed, exists().where(inside, on_host))
+    return exists().where(Community.actor_id == actor.id, allowed)
 
 
 async def community_of(session: AsyncSession, actor_id: int) -> Community | None:
@@ -129,6 +145,20 @@ async def members(
     return [(row, actor) for row, actor in (await session.execute(query.order_by(CommunityMember.id))).all()]
 
 
+async def moderators(session: AsyncSession, community_id: int) -> list[Actor]:
+    """The community's owners and moderators (local and remote), oldest first."""
+    query = (
+        select(Actor)
+        .join(CommunityMember, CommunityMember.actor_id == Actor.id)
+        .where(
+            CommunityMember.community_id == community_id,
+            CommunityMember.state == MemberState.MEMBER.value,
+            CommunityMember.role.in_((MemberRole.OWNER.value, MemberRole.MODERATOR.value)),
+        )
+    )
+    return list((await session.scalars(query.order_by(CommunityMember.id))).all())
+
+
 async def communities_of(session: AsyncSession, actor_id: int) -> list[tuple[Community, Actor]]:
     """The local communities an actor is a member of, with their Group actors."""
     query = (
@@ -147,4 +177,4 @@ async def may_see_community(session: AsyncSession, community: Community, viewer_
     if viewer_id is None:
         return False
     found = await membership(session, community.actor_id, viewer_id)
-    return found is not None and found.state in (MemberState.MEMBER.value, MemberState.INVITED.value)
+    return found is not None and found.state in INSIDERS

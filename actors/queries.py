@@ -48,16 +48,25 @@ async def local_person_named(session: AsyncSession, *, actor_id: int | None, han
     return await local_person_by_handle(session, handle) if handle else None
 
 
-def _findable_local_actors() -> Select[Actor]:
-    """Enabled local people and the node's communities that are not secret: what peers may find and fetch."""
+def _findable_local_actors(viewer_id: int | None, viewer_host: str | None) -> Select[Actor]:
+    """Enabled local people and the node's communities the reader may know of: what peers may find and fetch."""
     enabled = exists().where(Account.actor_id == Actor.id, Account.disabled_at.is_(None))
     person = and_(Actor.type == ActorType.PERSON.value, enabled)
-    return select(Actor).where(Actor.domain.is_(None), or_(person, listed_community()))
+    community = listed_community(viewer_id=viewer_id, viewer_host=viewer_host)
+    return select(Actor).where(Actor.domain.is_(None), or_(person, community))
 
 
-async def local_actor_named(session: AsyncSession, *, actor_id: int | None, handle: str | None) -> Actor | None:
-    """A person or a (not secret) community by id or handle: WebFinger, actor documents, personal inboxes."""
-    query = _findable_local_actors()
+async def local_actor_named(
+    session: AsyncSession,
+    *,
+    actor_id: int | None,
+    handle: str | None,
+    viewer_id: int | None = None,
+    viewer_host: str | None = None,
+) -> Actor | None:
+    """A person or a community by id or handle: WebFinger, actor documents, personal inboxes. A secret community
+    is found only by its members and invitees (`viewer_id`) or their servers (`viewer_host`)."""
+    query = _findable_local_actors(viewer_id, viewer_host)
     if actor_id is not None:
         query = query.where(Actor.id == actor_id)
     elif handle:

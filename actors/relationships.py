@@ -1,8 +1,9 @@
 """Which actors the client API shows as accounts, and how a viewer stands towards them.
 
 An account is shown when it is a remote actor, a local one whose sign-in is enabled, or a local
-community that is not secret: a disabled colleague has left, the node's own Application actor is
-not a person, and a secret community exists for nobody the API answers (actors/communities.py).
+community that is not secret (or secret, to its members and invitees): a disabled colleague has
+left, the node's own Application actor is not a person, and a secret community exists for nobody
+else (actors/communities.py).
 Relationships (follows, blocks, and the viewer's mutes in force, endorsements and notes) are read
 for a whole list of accounts at once (one query per direction and kind).
 Two actors are `separated` — they may not follow each other — when either blocked the other or
@@ -26,21 +27,25 @@ from essaim.actors.queries import with_profile
 from essaim.actors.visibility import blocked_either_way
 
 
-def shown() -> ColumnElement[bool]:
-    """A WHERE clause on `Actor`: the actors the API may show as accounts."""
+def shown(viewer_id: int | None = None) -> ColumnElement[bool]:
+    """A WHERE clause on `Actor`: the actors the API may show as accounts (to `viewer_id`: their secret
+    communities too)."""
     enabled = exists().where(Account.actor_id == Actor.id, Account.disabled_at.is_(None))
-    return and_(Actor.type != ActorType.APPLICATION.value, or_(Actor.domain.is_not(None), enabled, listed_community()))
+    community = listed_community(viewer_id=viewer_id)
+    return and_(Actor.type != ActorType.APPLICATION.value, or_(Actor.domain.is_not(None), enabled, community))
 
 
-async def shown_actor(session: AsyncSession, actor_id: int) -> Actor | None:
+async def shown_actor(session: AsyncSession, actor_id: int, viewer_id: int | None = None) -> Actor | None:
     """The actor behind an account id, with its profile loaded; None when missing or not shown."""
-    return await session.scalar(with_profile(select(Actor).where(Actor.id == actor_id, shown())))
+    return await session.scalar(with_profile(select(Actor).where(Actor.id == actor_id, shown(viewer_id))))
 
 
-async def shown_by_handle(session: AsyncSession, username: str, domain: str | None) -> Actor | None:
+async def shown_by_handle(
+    session: AsyncSession, username: str, domain: str | None, viewer_id: int | None = None
+) -> Actor | None:
     """`username` on `domain` (None: this node), compared without case, as WebFinger addresses are."""
     place = Actor.domain.is_(None) if domain is None else func.lower(Actor.domain) == domain.lower()
-    query = select(Actor).where(func.lower(Actor.username) == username.lower(), place, shown())
+    query = select(Actor).where(func.lower(Actor.username) == username.lower(), place, shown(viewer_id))
     return await session.scalar(with_profile(query))
 
 

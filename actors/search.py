@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from essaim.actors.models import Account, Actor, ActorSkill, ActorType, Follow, Status, Tag
+from essaim.actors.models import Actor, ActorSkill, ActorType, Follow, Status, Tag
 from essaim.actors.mutes import unmuted_for
+from essaim.actors.relationships import shown
 from essaim.actors.visibility import visible_to
 
 
@@ -30,17 +31,15 @@ async def search_accounts(
     offset: int = 0,
     following_of: int | None = None,
     local_domain: str | None = None,
+    viewer_id: int | None = None,
 ) -> Sequence[int]:
-    """Actor ids matching `q` (a handle, `@user@domain`, a name, a department, site, title or skill)."""
+    """Actor ids matching `q` (a handle, `@user@domain`, a name, a department, site, title or skill) among the
+    accounts shown to `viewer_id`."""
     text = q.strip().lstrip("@")
     if not text:
         return []
     username, _, domain = text.partition("@")
     pattern = _like(text)
-    enabled = or_(
-        Actor.domain.is_not(None),
-        exists().where(Account.actor_id == Actor.id, Account.disabled_at.is_(None)),
-    )
     matches = or_(
         func.lower(Actor.username).like(pattern, escape="\\"),
         func.lower(Actor.display_name).like(pattern, escape="\\"),
@@ -52,7 +51,9 @@ async def search_accounts(
     if domain:  # user@domain: that account exactly (our own domain means a local one)
         matches = func.lower(Actor.username) == username.lower()
     query = select(Actor.id).where(
-        Actor.type.in_((ActorType.PERSON.value, ActorType.SERVICE.value, ActorType.GROUP.value)), enabled, matches
+        Actor.type.in_((ActorType.PERSON.value, ActorType.SERVICE.value, ActorType.GROUP.value)),
+        shown(viewer_id),
+        matches,
     )
     if domain:  # our own domain names a local account; any other, that remote domain only
         local = local_domain is not None and domain.lower() == local_domain.lower()

@@ -18,6 +18,7 @@ from yarl import URL
 
 from essaim.federation.client import OutboundPolicy, read_body
 from essaim.federation.errors import FederationError
+from essaim.federation.fetch import Signer
 from essaim.federation.vocab import as_list, is_as2_media_type
 from essaim.federation.webfinger import PROFILE_PAGE
 
@@ -89,16 +90,25 @@ def webfinger_url(handle: Handle, policy: OutboundPolicy) -> URL:
 
 
 async def resolve(
-    session: aiohttp.ClientSession, handle: str | Handle, *, policy: OutboundPolicy, max_bytes: int = MAX_JRD_BYTES
+    session: aiohttp.ClientSession,
+    handle: str | Handle,
+    *,
+    policy: OutboundPolicy,
+    max_bytes: int = MAX_JRD_BYTES,
+    signer: Signer | None = None,
 ) -> WebFingerResult:
-    """Look `handle` up on its host with `session` (from `client.create_session`) and validate the answer."""
+    """Look `handle` up on its host with `session` (from `client.create_session`) and validate the answer.
+
+    Signed by `signer` when given: an Essaim node finds a secret community only for its members' servers.
+    """
     if isinstance(handle, str):
         handle = parse_handle(handle)
     url = webfinger_url(handle, policy)
+    headers = {"Accept": ACCEPT_JRD}
+    if signer is not None:
+        headers |= signer.headers("GET", str(url), headers)
     try:
-        async with session.get(
-            url, headers={"Accept": ACCEPT_JRD}, allow_redirects=True, max_redirects=MAX_REDIRECTS
-        ) as response:
+        async with session.get(url, headers=headers, allow_redirects=True, max_redirects=MAX_REDIRECTS) as response:
             if response.status in (404, 410):
                 raise WebFingerNotFound(f"{handle}: no such account on {handle.host} (HTTP {response.status})")
             if response.status != 200:

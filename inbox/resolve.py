@@ -89,7 +89,8 @@ class ActorResolver:
         if known is not None:
             return known
         try:
-            found = await resolve(self.client, parsed, policy=OutboundPolicy.from_config(self.config))
+            policy = OutboundPolicy.from_config(self.config)
+            found = await resolve(self.client, parsed, policy=policy, signer=await self.instance_signer())
         except FederationError as error:
             raise ResolveError(str(error)) from None
         return await self.actor(found.actor_id)

@@ -1,5 +1,8 @@
 """A local community redistributes what its members post: the Group's Announce to its remote members.
 
+A new post, its edits (`Update`) and its deletion (`Delete`, by its author or, as the Group's own
+`Delete`, by a moderator) are each announced.
+
 Only the inboxes of remote members (the Group's accepted followers) are planned, so a members-only
 post reaches nobody else; local members have it through `fan_out`. Both forms of one post share its
 id as their subject, so each inbox gets the embedded activity before the compatibility form.
@@ -22,13 +25,13 @@ from essaim.outbox.delivery import inboxes_for, plan_deliveries
 async def announce_to_members(
     session: AsyncSession, group: Actor, members: list[Actor], status: Status, activity: Mapping[str, Any]
 ) -> None:
-    """`Announce{activity}` (and `Announce{post id}` for a public or unlisted post) to the remote `members`'
+    """`Announce{activity}` (and `Announce{post id}` for a new public or unlisted post) to the remote `members`'
     inboxes (the Group's accepted remote followers)."""
     inboxes = inboxes_for(members)
     if not inboxes:
         return
     forms: list[Mapping[str, Any] | str] = [activity]
-    if status.visibility in PUBLIC_VISIBILITIES:
+    if activity.get("type") == "Create" and status.visibility in PUBLIC_VISIBILITIES:
         forms.append(status.uri)
     for announced in forms:
         wrapped = render_group_announce(group, status, announced)

@@ -11,7 +11,8 @@ Called by the actions inside their transaction, so a post and its deliveries com
   only hosts that may read a followers-only post (direct posts cannot be pinned);
 - an undo: whoever was told of what it undoes;
 - a post in a community: also its Group when remote; a members-only one its Group alone. A
-  local Group announces a new post to its remote members (`federate_communities.py`).
+  local Group announces a new post, its edits and its deletion to its remote members
+  (`federate_communities.py`).
 - a local poll's counts: its post's audience and remote voters, a few seconds after a vote (one
   `Update{Question}` for a burst, `plan_poll_counts`), at once when it closes.
 
@@ -105,11 +106,17 @@ async def federate_create(session: AsyncSession, status: Status, node: LocalNode
     mentioned = await _mentioned(session, status)
     activity = render.render_create(status, author, await parts_of(session, status, node))
     await _plan(session, activity, author, await _post_audience(session, status, mentioned))
-    if status.community_id is not None:
-        group = await _actor(session, status.community_id)
-        if group.is_local:
-            members = await remote_followers(session, group.id)
-            await announce_to_members(session, group, members, status, render.document(activity))
+    await redistribute(session, status, activity)
+
+
+async def redistribute(session: AsyncSession, status: Status, activity: Mapping[str, Any]) -> None:
+    """A post in a local community: its Group announces the activity about it to its remote members."""
+    if status.community_id is None:
+        return
+    group = await _actor(session, status.community_id)
+    if group.is_local:
+        members = await remote_followers(session, group.id)
+        await announce_to_members(session, group, members, status, render.document(activity))
 
 
 async def federate_update(session: AsyncSession, status: Status, node: LocalNode) -> None:
@@ -118,6 +125,7 @@ async def federate_update(session: AsyncSession, status: Status, node: LocalNode
     mentioned = await _mentioned(session, status)
     activity = render.render_update(status, author, await parts_of(session, status, node))
     await _plan(session, activity, author, await _post_audience(session, status, mentioned))
+    await redistribute(session, status, activity)
 
 
 async def federate_delete(session: AsyncSession, status: Status) -> None:
@@ -134,6 +142,7 @@ async def federate_delete(session: AsyncSession, status: Status) -> None:
     mentioned = await _mentioned(session, status)
     activity = render.render_delete(status, author, [a.uri for a in mentioned])
     await _plan(session, activity, author, await _post_audience(session, status, mentioned))
+    await redistribute(session, status, activity)
 
 
 # --- favourites ----------------------------------------------------------------------------------------

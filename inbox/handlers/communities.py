@@ -8,12 +8,15 @@
   it — its server received it signed by the author — but only for an author on the activity's own
   server and a post naming the Group; anything else is refused. The compatibility `Announce` of a
   post already stored in the community is a duplicate and ignored.
+- `Announce` by a remote Group of its member's `Update` or `Delete` of a post stored in its community:
+  applied as the author's own; the Group's own `Delete` of such a post is a moderator's removal.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select
@@ -28,11 +31,12 @@ from essaim.federation.vocab import first, id_of
 from essaim.inbox.authenticate import Refused
 from essaim.inbox.dispatch import InboxContext, handles
 from essaim.inbox.handlers.follows import find_undone
-from essaim.inbox.handlers.posts import ignore, is_local, refuse
+from essaim.inbox.handlers.posts import delete_post, ignore, is_local, refuse, update
 from essaim.inbox.remote_posts import status_by_uri, store_post
 from essaim.inbox.resolve import ActorResolver, ResolveError
 from essaim.outbox.actions import ActionError
 from essaim.outbox.actions.communities import do_join, do_leave
+from essaim.outbox.actions.post_removal import forget_post
 from essaim.outbox.federate_follows import send_reject
 
 log = logging.getLogger(__name__)
@@ -105,10 +109,34 @@ async def group_announce(ctx: InboxContext) -> bool:
         if known is not None and known.community_id == ctx.sender.id:
             return ignore(ctx, "the compatibility form of a post already in the community")
         return False
+    kind = first(announced.get("type"))
+    if kind in ("Update", "Delete"):
+        return await _announced_change(ctx, announced)
     document = announced.get("object")
-    if first(announced.get("type")) != "Create" or not isinstance(document, Mapping):
-        return ignore(ctx, "a Group's Announce of something else than a new post")
+    if kind != "Create" or not isinstance(document, Mapping):
+        return ignore(ctx, "a Group's Announce of something else than a post, its edit or its deletion")
     return await _announced_post(ctx, announced, document)
+
+
+async def _announced_change(ctx: InboxContext, change: Mapping[str, Any]) -> bool:
+    """A Group's Announce of an edit or a deletion of a post stored in its community: applied as if its author
+    had sent it (the Group vouches, as for new posts, and the post's own checks run), or, for the Group's own
+    `Delete`, a moderator's removal of the post. A post of ours stays: it is its local author's to change."""
+    status = await status_by_uri(ctx.session, id_of(change.get("object")))
+    if status is None or status.community_id != ctx.sender.id:
+        return ignore(ctx, "an edit or deletion of a post not in the Group's community")
+    author = await ctx.session.get(Actor, status.actor_id)
+    if author is None or author.is_local:
+        return ignore(ctx, "a change of one of our own posts: only its author changes it here")
+    actor_uri = id_of(change.get("actor"))
+    if actor_uri == ctx.sender.uri and first(change.get("type")) == "Delete":
+        await forget_post(ctx.session, status, ctx.now)
+        log.info("removed %s: the moderators of %s removed it", status.uri, ctx.sender.uri)
+        return True
+    if actor_uri != author.uri:
+        return refuse(ctx, "the announced change is not by the post's author")
+    on_behalf = replace(ctx, sender=author, activity=dict(change))
+    return await (update(on_behalf) if first(change.get("type")) == "Update" else delete_post(on_behalf))
 
 
 async def _announced_post(ctx: InboxContext, create: Mapping[str, Any], document: Mapping[str, Any]) -> bool:

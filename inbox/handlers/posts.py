@@ -59,7 +59,9 @@ from essaim.inbox.remote_posts import (
 )
 from essaim.outbox.actions import insert_ignoring_duplicates
 from essaim.outbox.actions.media import detach_media
+from essaim.outbox.actions.post_removal import forget_post
 from essaim.outbox.actions.statuses import set_mentions, set_tags
+from essaim.outbox.federate_posts import redistribute as redistribute_change
 
 log = logging.getLogger(__name__)
 
@@ -230,6 +232,7 @@ async def update(ctx: InboxContext) -> bool:
         await notify(
             session, recipient=booster, sender_id=ctx.sender.id, kind=NotificationType.UPDATE.value, status_id=status.id
         )
+    await redistribute_change(session, status, ctx.activity)  # a local community tells its other members
     return True
 
 
@@ -262,8 +265,7 @@ async def delete_post(ctx: InboxContext) -> bool:
         return ignore(ctx, "a Delete of a post we do not have (remembered, in case its Create comes late)")
     if status.actor_id != ctx.sender.id:
         return refuse(ctx, f"{target} is another actor's post")
-    await detach_media(session, MediaAttachment.status_id == status.id)
-    await session.delete(status)
-    await insert_ignoring_duplicates(session, Tombstone, uri=target, deleted_at=ctx.now)
+    await redistribute_change(session, status, ctx.activity)
+    await forget_post(session, status, ctx.now)
     log.info("deleted %s at its author's request", target)
     return True

@@ -15,7 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from essaim.actors.accounts import local_actor_by_handle, normalise_handle, set_local_uris
-from essaim.actors.communities import TEMPLATES, community_of, join_outcome, may_moderate, membership
+from essaim.actors.communities import TEMPLATES, community_of, join_outcome, may_moderate, membership, moderators
+from essaim.actors.feeds import notify
 from essaim.actors.keys import new_key_pair
 from essaim.actors.models import (
     Actor,
@@ -27,6 +28,7 @@ from essaim.actors.models import (
     Follow,
     MemberRole,
     MemberState,
+    NotificationType,
 )
 from essaim.actors.models.base import utcnow
 from essaim.ids import new_id
@@ -123,6 +125,7 @@ async def do_join(
         if community.access == CommunityAccess.SECRET.value and (row is None or row.state != MemberState.BANNED.value):
             raise NotFound()
         raise Forbidden("You cannot join this community")
+    asked_before = row is not None and row.state == outcome
     if row is None:
         row = CommunityMember(community_id=community.actor_id, actor_id=actor.id, state=outcome)
         session.add(row)
@@ -136,6 +139,9 @@ async def do_join(
     elif follow_uri is not None:
         follow.uri = follow_uri
     await session.flush()
+    if not asked_before:  # the local moderators see the request as someone asking to follow them
+        for moderator in await moderators(session, community.actor_id):
+            await notify(session, recipient=moderator, sender_id=actor.id, kind=NotificationType.FOLLOW_REQUEST.value)
     return outcome
 
 

@@ -14,7 +14,8 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from essaim.actors import node, queries
-from essaim.actors.models import Actor, Status, Tombstone
+from essaim.actors.communities import community_of, moderators
+from essaim.actors.models import Actor, ActorType, Status, Tombstone
 from essaim.actors.visibility import PUBLIC_VISIBILITIES, visible_status
 from essaim.federation.render.actor import render_actor, render_bare_actor
 from essaim.federation.render.collection import (
@@ -31,7 +32,7 @@ from essaim.inbox.policy import peer_host
 from essaim.outbox.actions import LocalNode
 from essaim.outbox.followers_sync import sync_url
 from essaim.outbox.note_parts import note_parts, parts_of
-from essaim.web.ap.authorized import Reader, document_reader, full_actor_wanted
+from essaim.web.ap.authorized import Reader, document_reader, full_actor_wanted, local_actor_for
 from essaim.web.ap.responses import activity_response
 from essaim.web.api.node import local_node
 from essaim.web.errors import ApiError
@@ -51,15 +52,18 @@ def _actor_id(request: web.Request) -> int:
 
 
 async def _person(request: web.Request) -> Actor:
-    async with request.app[DATABASE].session() as session:
-        actor = await queries.local_actor_named(session, actor_id=_actor_id(request), handle=None)
+    actor = await local_actor_for(request, actor_id=_actor_id(request), handle=None)
     if actor is None:
         raise ApiError(404, "Record not found")
     return actor
 
 
 def _document(request: web.Request, actor: Actor) -> dict[str, Any]:
-    return render_actor(actor, domain=request.app[CONFIG].domain, default_avatar=request.app[URIS].default_avatar)
+    uris = request.app[URIS]
+    document = render_actor(actor, domain=request.app[CONFIG].domain, default_avatar=uris.default_avatar)
+    if actor.type == ActorType.GROUP.value:  # FEP-1b12: a community names its moderators
+        document["attributedTo"] = uris.moderators(actor.id)
+    return document
 
 
 @routes.get(r"/users/{actor_id}")
@@ -235,6 +239,20 @@ async def featured(request: web.Request) -> web.Response:
         parts = await note_parts(session, posts, local_node(request))
     items = [render_note(post, actor, parts[post.id]) for post in posts]
     document = render_whole_collection(actor.featured_uri or "", items, context=NOTE_CONTEXT)
+    return activity_response(document, vary=False, private=True)
+
+
+@routes.get(r"/users/{actor_id}/moderators")
+async def community_moderators(request: web.Request) -> web.Response:
+    """A community's owners and moderators (FEP-1b12 `attributedTo`), whole: their actor ids. In secure mode
+    for signed GETs, as the other collections; a secret community's only for its members and their servers."""
+    actor = await _person(request)
+    await document_reader(request)
+    async with request.app[DATABASE].session() as session:
+        if await community_of(session, actor.id) is None:
+            raise ApiError(404, "Record not found")
+        uris = [moderator.uri for moderator in await moderators(session, actor.id)]
+    document = render_whole_collection(request.app[URIS].moderators(actor.id), uris)
     return activity_response(document, vary=False, private=True)
 
 

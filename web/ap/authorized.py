@@ -11,7 +11,9 @@ With the setting off, documents are read as before; a signature that verifies ca
 its signer sees (a followers-only post to a follower), and one that does not is read as unsigned.
 
 A verified signer reads posts by the visibility rule (actors/visibility.py) as themselves, except a
-server's `Application` actor, which speaks for a whole server and reads only what anyone may.
+server's `Application` actor, which speaks for a whole server and reads only what anyone may. A secret
+community is found (WebFinger, actor document, personal inbox) only by a signature of one of its members
+or invitees, or of the Application actor of their server (`local_actor_for`), whatever the mode.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from essaim.actors import queries
 from essaim.actors.models import Actor, ActorType
 from essaim.federation.signatures import SignedRequest
 from essaim.inbox.authenticate import Refused, signer_of
@@ -45,12 +48,20 @@ class Reader:
             return None
         return self.signer.id
 
+    @property
+    def server(self) -> str | None:
+        """The host a server's Application actor signs for (what a secret community's members' server reads)."""
+        if self.signer is None or self.signer.type != ActorType.APPLICATION.value:
+            return None
+        return self.signer.domain
 
-async def _signer(request: web.Request) -> Actor | None:
-    """The verified signer of the request, None when unsigned; Refused (401, 403) otherwise."""
+
+async def _signer(request: web.Request, body: bytes = b"") -> Actor | None:
+    """The verified signer of the request (with its `body`, a POST's), None when unsigned; Refused (401, 403)
+    otherwise."""
     app = request.app
     config = app[CONFIG]
-    signed = SignedRequest(request.method, config.base_url + request.raw_path, request.headers)
+    signed = SignedRequest(request.method, config.base_url + request.raw_path, request.headers, body)
     return await signer_of(ActorResolver(app[DATABASE], app[HTTP_CLIENT], app[FEDERATION_POLICY]), signed)
 
 
@@ -71,6 +82,33 @@ async def document_reader(request: web.Request) -> Reader:
     if signer is None and _secure(request):
         raise ApiError(401, "Request not signed: this server serves its documents only to signed requests")
     return Reader(signer)
+
+
+async def local_actor_for(
+    request: web.Request, *, actor_id: int | None, handle: str | None, body: bytes = b""
+) -> Actor | None:
+    """The local person or community named, as the request's signer may find it (WebFinger, actor documents,
+    personal inboxes: a POST's `body` is part of what is signed).
+
+    A secret community is found only by a signed request of one of its members or invitees, or of the
+    Application actor of a server where one lives (which is how a peer fetches for its people). The signature
+    is verified only when the unsigned answer is none, and one that fails reads as anyone.
+    """
+    async with request.app[DATABASE].session() as session:
+        found = await queries.local_actor_named(session, actor_id=actor_id, handle=handle)
+    if found is not None or "Signature" not in request.headers:
+        return found
+    try:
+        reader = Reader(await _signer(request, body))
+    except Refused as refusal:
+        log.info("signed GET of %s from %s: %s", request.path, request.remote, refusal.reason)
+        return None
+    if reader.signer is None:
+        return None
+    async with request.app[DATABASE].session() as session:
+        return await queries.local_actor_named(
+            session, actor_id=actor_id, handle=handle, viewer_id=reader.viewer_id, viewer_host=reader.server
+        )
 
 
 async def full_actor_wanted(request: web.Request) -> bool:

@@ -14,7 +14,6 @@ from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 
-from essaim.actors import queries
 from essaim.federation.signatures import SignedRequest
 from essaim.federation.vocab import is_as2_media_type
 from essaim.inbox.authenticate import Refused
@@ -22,6 +21,7 @@ from essaim.inbox.receive import MAX_ACTIVITY_BYTES, read_activity, receive
 from essaim.inbox.recorder import InboxRecorder
 from essaim.inbox.resolve import ActorResolver
 from essaim.inbox.worker import InboxWorker, inbox_worker, peer_job_worker
+from essaim.web.ap.authorized import local_actor_for
 from essaim.web.api.node import node_of
 from essaim.web.errors import ApiError
 from essaim.web.federation import DELIVERY_WORKER, FEDERATION_POLICY, HTTP_CLIENT
@@ -41,10 +41,10 @@ log = logging.getLogger(__name__)
 async def inbox(request: web.Request) -> web.Response:
     """All three accept the same activities: what matters is who signed, not which inbox received."""
     try:
-        await _personal_inbox_exists(request)
         if not is_as2_media_type(request.headers.get("Content-Type")):
             raise Refused(415, "the Content-Type must be application/activity+json or application/ld+json")
         body = await _body(request)
+        await _personal_inbox_exists(request, body)
         activity = read_activity(body)
         app = request.app
         config = app[CONFIG]
@@ -59,15 +59,15 @@ async def inbox(request: web.Request) -> web.Response:
     return web.Response(status=202)
 
 
-async def _personal_inbox_exists(request: web.Request) -> None:
+async def _personal_inbox_exists(request: web.Request, body: bytes) -> None:
+    """404 for the inbox of no one, or of a secret community unless a member (or their server) signed."""
     raw = request.match_info.get("actor_id")
     if raw is None:
         return
     if not raw.isdigit() or len(raw) > 19:
         raise ApiError(404, "Record not found")
-    async with request.app[DATABASE].session() as session:
-        if await queries.local_actor_named(session, actor_id=int(raw), handle=None) is None:
-            raise ApiError(404, "Record not found")
+    if await local_actor_for(request, actor_id=int(raw), handle=None, body=body) is None:
+        raise ApiError(404, "Record not found")
 
 
 async def _body(request: web.Request) -> bytes:

@@ -7,6 +7,7 @@ from aiohttp import web
 from essaim.actors import node, queries
 from essaim.federation import nodeinfo, webfinger
 from essaim.federation.vocab import JRD_JSON, XRD_XML
+from essaim.web.ap.authorized import local_actor_for
 from essaim.web.ap.responses import CORS, json_document
 from essaim.web.errors import ApiError
 from essaim.web.keys import CONFIG, DATABASE, URIS
@@ -30,7 +31,7 @@ async def webfinger_lookup(request: web.Request) -> web.Response:
                 webfinger.render_instance_jrd(domain=config.domain, actor_uri=actor.uri, base_url=config.base_url),
                 JRD_JSON,
             )
-        person = await queries.local_actor_named(session, actor_id=query.actor_id, handle=query.handle)
+    person = await local_actor_for(request, actor_id=query.actor_id, handle=query.handle)
     if person is None:
         raise ApiError(404, "No such resource on this node")
     document = webfinger.render_jrd(

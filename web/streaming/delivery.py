@@ -27,9 +27,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import BigInteger, ColumnElement, Select, and_, bindparam, exists, select
+from sqlalchemy import BigInteger, ColumnElement, Select, and_, bindparam, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from essaim.actors.community_lists import in_community_list
 from essaim.actors.conversations import listed
 from essaim.actors.events import (
     ANNOUNCEMENT,
@@ -105,8 +106,12 @@ def _shown(stream: Stream, viewer_id: int | None, status_id: int) -> Select[int]
     if stream.name == "list":  # as the list timeline (web/api/v1/timelines.list_timeline)
         if viewer_id is None:
             return None
-        in_list = list_posts().where(List.id == int(stream.list_id), Status.id == status_id)
-        return in_list.where(visible_to(viewer_id), unmuted_home_for(viewer_id)).with_only_columns(Status.id)
+        list_id = int(stream.list_id)
+        in_list = list_posts().where(List.id == list_id, Status.id == status_id).with_only_columns(Status.id)
+        in_either = or_(Status.id.in_(in_list), in_community_list(viewer_id, list_id))  # a list or a community's
+        return select(Status.id).where(
+            Status.id == status_id, in_either, visible_to(viewer_id), unmuted_home_for(viewer_id)
+        )
     if stream.name == "user":
         return None if viewer_id is None else _IN_HOME.params(reader=viewer_id, post=status_id)
     rule = _shows(stream, viewer_id)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from essaim.actors.community_lists import community_list
 from essaim.actors.models import List
 from essaim.web.api.auth import Token, grants
 
@@ -81,10 +82,12 @@ def parse_stream(name: object, tag: object = None, list_id: object = None) -> St
 
 
 async def may_read_list(session: AsyncSession, viewer_id: int, list_id: int) -> bool:
-    """Whether the viewer owns the list: anyone else's is unknown to them, as in the lists API."""
+    """Whether the viewer owns the list, or is a member of the community it stands for: anyone else's is unknown
+    to them, as in the lists API."""
     if list_id >= 2**63:  # not an id: asking the database would fail
         return False
-    return await session.scalar(select(List.id).where(List.id == list_id, List.owner_id == viewer_id)) is not None
+    owned = await session.scalar(select(List.id).where(List.id == list_id, List.owner_id == viewer_id))
+    return owned is not None or await community_list(session, viewer_id, list_id) is not None
 
 
 async def check_access(session: AsyncSession, stream: Stream, token: Token | None) -> None:

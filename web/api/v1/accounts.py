@@ -27,7 +27,7 @@ from essaim.actors.relationships import shown, shown_actor, shown_by_handle
 from essaim.actors.search import search_accounts
 from essaim.actors.visibility import visible_to
 from essaim.inbox.resolve import ActorResolver, ResolveError
-from essaim.web.api.auth import authenticate, optional_account
+from essaim.web.api.auth import authenticate, current_token, optional_account
 from essaim.web.api.entities.account import render_account
 from essaim.web.api.node import local_node
 from essaim.web.api.pagination import page_request
@@ -46,9 +46,16 @@ REMOTE_HANDLE = re.compile(r"^@?[^@\s/]+@[^@\s/]+$")
 log = logging.getLogger(__name__)
 
 
+async def viewer_id(request: web.Request) -> int | None:
+    """The signed-in person's actor id, None without a token (or with an app's own)."""
+    token = await current_token(request)
+    return token.account.actor_id if token is not None and token.account is not None else None
+
+
 async def account_or_404(session: AsyncSession, request: web.Request) -> Actor:
-    """The account named by the path's `{id}`; 404 when unknown or not shown (no difference is visible)."""
-    actor = await shown_actor(session, parse_id(request.match_info["id"]))
+    """The account named by the path's `{id}` as the reader may see it; 404 when unknown or not shown
+    (no difference is visible)."""
+    actor = await shown_actor(session, parse_id(request.match_info["id"]), await viewer_id(request))
     if actor is None:
         raise ApiError(404, "Record not found")
     return actor
@@ -127,8 +134,9 @@ async def lookup(request: web.Request) -> web.Response:
     if not username:
         raise ApiError(422, "acct is required: a username or user@domain")
     local = not domain or domain.lower() in local_node(request).local_domains
+    viewer = await viewer_id(request)
     async with request.app[DATABASE].session() as session:
-        actor = await shown_by_handle(session, username, None if local else domain)
+        actor = await shown_by_handle(session, username, None if local else domain, viewer)
     if actor is None and not local:  # someone on another node we have not met: ask their server
         resolved = await resolve_account(request, f"{username}@{domain}")
         if resolved is not None:
@@ -159,7 +167,13 @@ async def search(request: web.Request) -> web.Response:
         resolved = await resolve_account(request, q.strip())
     async with request.app[DATABASE].session() as session:
         ids = await search_accounts(
-            session, q, limit=limit, offset=offset, following_of=following_of, local_domain=request.app[CONFIG].domain
+            session,
+            q,
+            limit=limit,
+            offset=offset,
+            following_of=following_of,
+            local_domain=request.app[CONFIG].domain,
+            viewer_id=token.user.actor_id,
         )
         found = list(ids)
         if resolved is not None:

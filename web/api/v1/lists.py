@@ -2,8 +2,9 @@
 
 A list is its owner's alone: anyone else's list answers 404. Members page by when they were
 added (`Link` with membership ids); `limit=0` answers every member at once, without `Link`, as
-Mastodon does. The list's timeline is in timelines.py, what a list may hold in
-outbox/actions/lists.py.
+Mastodon does. Each community the caller is a member of is one more list, read-only
+(actors/community_lists.py): changing it answers 422. The list's timeline is in timelines.py,
+what a list may hold in outbox/actions/lists.py.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 
 from aiohttp import web
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from essaim.actors.models import Actor, List, ListAccount
+from essaim.actors.community_lists import READ_ONLY, community_list, community_lists
+from essaim.actors.models import Actor, Follow, List, ListAccount
 from essaim.actors.relationships import shown
+from essaim.outbox.actions import NotFound
 from essaim.outbox.actions.lists import (
     do_add_accounts,
     do_create_list,
@@ -25,7 +28,7 @@ from essaim.outbox.actions.lists import (
     owned_list,
 )
 from essaim.web.api.auth import authenticate
-from essaim.web.api.entities.list import render_list
+from essaim.web.api.entities.list import render_community_list, render_list
 from essaim.web.api.pagination import page_request
 from essaim.web.api.params import Params, parse_id
 from essaim.web.api.render import accounts_json
@@ -42,12 +45,25 @@ def _list_id(request: web.Request) -> int:
     return parse_id(request.match_info["id"])
 
 
+async def _writable(session: AsyncSession, owner_id: int, list_id: int) -> List:
+    """The caller's own list; 422 for a community's (read-only), 404 for anything else."""
+    try:
+        return await owned_list(session, owner_id, list_id)
+    except NotFound:
+        if await community_list(session, owner_id, list_id) is not None:
+            raise ApiError(422, READ_ONLY) from None
+        raise
+
+
 @routes.get("/api/v1/lists")
 async def index(request: web.Request) -> web.Response:
+    """The caller's lists, then their communities."""
     token = await authenticate(request, "read:lists")
     async with request.app[DATABASE].session() as session:
         mine = await session.scalars(select(List).where(List.owner_id == token.user.actor_id).order_by(List.id))
-        return web.json_response([render_list(item) for item in mine])
+        lists = [render_list(item) for item in mine]
+        communities = await community_lists(session, token.user.actor_id)
+        return web.json_response(lists + [render_community_list(group) for group in communities])
 
 
 @routes.post("/api/v1/lists")
@@ -67,6 +83,9 @@ async def create(request: web.Request) -> web.Response:
 async def show(request: web.Request) -> web.Response:
     token = await authenticate(request, "read:lists")
     async with request.app[DATABASE].session() as session:
+        group = await community_list(session, token.user.actor_id, _list_id(request))
+        if group is not None:
+            return web.json_response(render_community_list(group))
         return web.json_response(render_list(await owned_list(session, token.user.actor_id, _list_id(request))))
 
 
@@ -76,7 +95,7 @@ async def update(request: web.Request) -> web.Response:
     params = await Params.of(request)
     exclusive = params.boolean("exclusive") if "exclusive" in params else None
     async with request.app[DATABASE].transaction() as session:
-        changed = await owned_list(session, token.user.actor_id, _list_id(request))
+        changed = await _writable(session, token.user.actor_id, _list_id(request))
         await do_update_list(session, changed, params.text("title"), params.text("replies_policy"), exclusive)
         return web.json_response(render_list(changed))
 
@@ -85,27 +104,39 @@ async def update(request: web.Request) -> web.Response:
 async def delete(request: web.Request) -> web.Response:
     token = await authenticate(request, "write:lists")
     async with request.app[DATABASE].transaction() as session:
-        await do_delete_list(session, await owned_list(session, token.user.actor_id, _list_id(request)))
+        await do_delete_list(session, await _writable(session, token.user.actor_id, _list_id(request)))
     return web.json_response({})
 
 
 @routes.get(LIST + "/accounts")
 async def members(request: web.Request) -> web.Response:
-    """The list's members, most recently added first."""
+    """The list's members, most recently added first (a community's: its members, by when they joined)."""
     token = await authenticate(request, "read:lists")
     params = await Params.of(request)
     everyone = params.integer("limit") == 0
     window = page_request(params, default=40, maximum=80) if not everyone else None
+    viewer = token.user.actor_id
     async with request.app[DATABASE].session() as session:
-        listed = await owned_list(session, token.user.actor_id, _list_id(request))
-        query = (
-            select(ListAccount.id, Actor.id)
-            .join(Actor, Actor.id == ListAccount.actor_id)
-            .where(ListAccount.list_id == listed.id, shown())
-        )
+        group = await community_list(session, viewer, _list_id(request))
+        query: Select[int, int]
+        if group is not None:
+            key = Follow.id
+            query = (
+                select(Follow.id, Actor.id)
+                .join(Actor, Actor.id == Follow.follower_id)
+                .where(Follow.followee_id == group.id, Follow.accepted.is_(True), shown(viewer))
+            )
+        else:
+            listed = await owned_list(session, viewer, _list_id(request))
+            key = ListAccount.id
+            query = (
+                select(ListAccount.id, Actor.id)
+                .join(Actor, Actor.id == ListAccount.actor_id)
+                .where(ListAccount.list_id == listed.id, shown())
+            )
         if window is not None:
-            return await account_page(request, session, query, ListAccount.id, window)
-        rows = (await session.execute(query.order_by(ListAccount.id.desc()))).all()
+            return await account_page(request, session, query, key, window)
+        rows = (await session.execute(query.order_by(key.desc()))).all()
         return web.json_response(await accounts_json(request, session, [actor_id for _, actor_id in rows]))
 
 
@@ -120,7 +151,7 @@ async def _change_members(request: web.Request, change: MemberChange) -> web.Res
     token = await authenticate(request, "write:lists")
     ids = _account_ids(await Params.of(request))
     async with request.app[DATABASE].transaction() as session:
-        await change(session, await owned_list(session, token.user.actor_id, _list_id(request)), ids)
+        await change(session, await _writable(session, token.user.actor_id, _list_id(request)), ids)
     return web.json_response({})
 
 

@@ -23,10 +23,11 @@ from essaim.actors.models import Actor, Favourite, MediaAttachment, Status, Stat
 from essaim.actors.mutes import unmuted_for
 from essaim.actors.paging import newest_first, windowed
 from essaim.actors.visibility import visible_status, visible_to
-from essaim.outbox.actions import interaction_target
+from essaim.outbox.actions import NotFound, interaction_target
 from essaim.outbox.actions import interactions as act
 from essaim.outbox.actions.edits import check_edit_status, do_edit_status
 from essaim.outbox.actions.personal_domain_blocks import do_mute_thread, do_unmute_thread
+from essaim.outbox.actions.post_removal import do_remove_post, moderated_post
 from essaim.outbox.actions.statuses import (
     PollDraft,
     StatusDraft,
@@ -181,14 +182,18 @@ async def edit(request: web.Request) -> web.Response:
 
 @routes.delete("/api/v1/statuses/{id}")
 async def remove(request: web.Request) -> web.Response:
-    """The deleted post with its source `text`, media and poll, for "delete and redraft"."""
+    """The deleted post with its source `text`, media and poll, for "delete and redraft"; a moderator of a
+    community may delete its members' posts too (outbox/actions/post_removal.py)."""
     token = await authenticate(request, "write:statuses")
     viewer = token.user.actor_id
     async with request.app[DATABASE].transaction() as session:
-        status = await check_delete_status(session, token.user, _status_id(request))
+        try:
+            status = await check_delete_status(session, token.user, _status_id(request))
+        except NotFound:  # a moderator removes a post from their community
+            status = await moderated_post(session, viewer, _status_id(request))
         rendered = await render_one(request, session, status, viewer)
         rendered["text"] = status.source_text if status.source_text is not None else status.content
-        await do_delete_status(session, status)
+        await (do_delete_status(session, status) if status.actor_id == viewer else do_remove_post(session, status))
     return web.json_response(rendered)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from aiohttp import web
 from sqlalchemy import BigInteger, ColumnElement, Exists, Select, and_, bindparam, exists, or_, select
 
+from essaim.actors.community_lists import community_list, community_posts
 from essaim.actors.domain_blocks import limited_author
 from essaim.actors.lists import exclusively_listed, list_posts
 from essaim.actors.models import (
@@ -148,11 +149,16 @@ async def direct(request: web.Request) -> web.Response:
 
 @routes.get("/api/v1/timelines/list/{list_id}")
 async def list_timeline(request: web.Request) -> web.Response:
-    """Posts of the list's members, as its owner may read them; another person's list is not found."""
+    """Posts of the list's members, as its owner may read them; another person's list is not found. A
+    community's list (actors/community_lists.py) holds the community's posts."""
     token = await authenticate(request, "read:lists")
     viewer = token.user.actor_id
     list_id = parse_id(request.match_info["list_id"])
     async with request.app[DATABASE].session() as session:
-        await owned_list(session, viewer, list_id)
-    query = list_posts().where(List.id == list_id, visible_to(viewer), unmuted_home_for(viewer))
+        if await community_list(session, viewer, list_id) is not None:
+            posts = community_posts(viewer, list_id)
+        else:
+            await owned_list(session, viewer, list_id)
+            posts = list_posts().where(List.id == list_id)
+    query = posts.where(visible_to(viewer), unmuted_home_for(viewer))
     return await _respond(request, query, page_request(await Params.of(request)), viewer, "home")

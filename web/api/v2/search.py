@@ -104,6 +104,7 @@ async def search(request: web.Request) -> web.Response:
                 offset=offset,
                 following_of=following_of,
                 local_domain=request.app[CONFIG].domain,
+                viewer_id=viewer.actor_id if viewer is not None else None,
             )
             found = list(ids)
             if resolved is not None:
