@@ -84,6 +84,11 @@ class StreamingSection:
 
 
 @dataclass(frozen=True)
+class CommunitiesSection:
+    reminder_days: int = 7  # how many days before a project community's end date its owners are reminded
+
+
+@dataclass(frozen=True)
 class Config:
     node: NodeSection = field(default_factory=NodeSection)
     server: ServerSection = field(default_factory=ServerSection)
@@ -92,6 +97,7 @@ class Config:
     federation: FederationSection = field(default_factory=FederationSection)
     accounts: AccountsSection = field(default_factory=AccountsSection)
     streaming: StreamingSection = field(default_factory=StreamingSection)
+    communities: CommunitiesSection = field(default_factory=CommunitiesSection)
 
     @property
     def base_url(self) -> str:

@@ -1,4 +1,5 @@
-"""`essaim community create|list|members|join|leave|approve|reject|invite|remove|ban|role`: communities from the shell.
+"""`essaim community create|list|members|join|leave|approve|reject|invite|remove|ban|role` (and the lifecycle
+steps of `cli.community_lifecycle`): communities from the shell.
 
 Moderation steps act as `--by` (a moderator's handle), by default the community's first owner.
 A remote actor named `user@host` must be known to this node already.
@@ -66,6 +67,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     role.add_argument("role", choices=[r.value for r in MemberRole])
     role.add_argument("--by", default=None, help="an owner's handle (default: the first owner)")
     role.set_defaults(handler=role_command)
+    from essaim.cli import community_lifecycle  # here: its commands use this module's lookups
+
+    community_lifecycle.register(actions)
 
 
 async def _actor(session: AsyncSession, handle: str) -> Actor:

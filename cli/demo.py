@@ -1,4 +1,4 @@
-"""`essaim demo`: a realistic company (people across departments and sites, posts, follows), idempotently.
+"""`essaim demo`: a realistic company (people across departments and sites, posts, follows, communities), idempotently.
 
 Runs `essaim init` first, so `essaim demo && essaim run` starts a node from nothing.
 People who already exist are left as they are, so running it twice changes nothing.
@@ -22,9 +22,11 @@ from essaim.actors.feeds import fan_out
 from essaim.actors.models import Actor, Follow, Status
 from essaim.actors.text import text_to_html
 from essaim.cli.database import initialise, open_database
+from essaim.cli.demo_communities import seed_communities
 from essaim.cli.output import progress
 from essaim.config import Config
 from essaim.ids import id_at
+from essaim.outbox.actions import LocalNode
 from essaim.uris import LocalURIs
 
 DEMO_DATA = Path(__file__).resolve().parent / "demo_data.toml"
@@ -41,13 +43,15 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 def demo_command(config: Config, _args: argparse.Namespace) -> int:
     initialise(config)
     data = tomllib.loads(DEMO_DATA.read_text(encoding="utf-8"))
-    created = asyncio.run(_seed(config, data))
+    created, communities = asyncio.run(_seed(config, data))
     print(f"Demo data: {created} people created, {len(data['people']) - created} already there.")
+    print(f"Demo communities: {communities} created, {len(data['communities']) - communities} already there.")
     print(f"Sign in at {config.base_url}/auth/sign_in as any of them (e.g. hugo) with the password {DEMO_PASSWORD}")
     return 0
 
 
-async def _seed(config: Config, data: dict[str, Any]) -> int:
+async def _seed(config: Config, data: dict[str, Any]) -> tuple[int, int]:
+    """People, their posts and follows, then communities; how many people and communities were created."""
     uris = LocalURIs(config.base_url)
     people: list[dict[str, Any]] = data["people"]
     created: list[int] = []  # the new people's actor ids
@@ -64,7 +68,9 @@ async def _seed(config: Config, data: dict[str, Any]) -> int:
             new_posts = select(Status).where(Status.actor_id.in_(created)).order_by(Status.id)
             for status in (await session.scalars(new_posts)).all():
                 await fan_out(session, status)
-    return len(created)
+        async with database.transaction() as session:
+            communities = await seed_communities(session, LocalNode(uris, config.domain), data["communities"])
+    return len(created), communities
 
 
 async def _create_person(

@@ -3,7 +3,8 @@ scheduled posts that fell due, forgetting delivery-ledger rows settled long ago 
 ledger grows with every post forever), removing media no post holds any more (peers' cached
 copies, uploads never posted) and peers' cached avatars and emoji images nothing shows, deleting
 mutes whose time is up (reads already ignore them: the sweep only keeps the table small), and
-forgetting Web Pushes given up on a week ago.
+forgetting Web Pushes given up on a week ago; and communities' lives (owners reminded of a project's
+end, projects archived on their end date, auto-membership rules applied).
 
 The state the sweeps act on lives in the database, so nothing is lost on restart: a poll that
 expired while the node was down is closed, and a post that fell due published, by the first sweep
@@ -26,6 +27,8 @@ from essaim.actors.models.base import utcnow
 from essaim.actors.push import PUSH
 from essaim.outbox import delivery
 from essaim.outbox.actions import ActionError
+from essaim.outbox.actions.community_lifecycle import archive_ended, remind_ending
+from essaim.outbox.actions.community_rules import apply_all_rules
 from essaim.outbox.actions.media import forget_unattached_media, forget_unshown_images
 from essaim.outbox.actions.mutes import forget_expired_mutes
 from essaim.outbox.actions.polls import close_expired_polls
@@ -40,6 +43,7 @@ LEDGER_SWEEP_SECONDS = 3600
 MEDIA_SWEEP_SECONDS = 3600
 MUTE_SWEEP_SECONDS = 3600
 PUSH_SWEEP_SECONDS = 3600
+COMMUNITY_SWEEP_SECONDS = 600
 PUSHES_KEPT_FOR = timedelta(days=7)  # a push given up on stays this long, with its error, for an operator
 # The ledger answers "did my post reach them?": a month covers any question about a recent post.
 LEDGER_KEPT_FOR = timedelta(days=30)
@@ -101,6 +105,16 @@ async def sweep_pushes(app: web.Application) -> None:
         log.info("forgot %d Web Push(es) given up on over %s ago", forgotten, PUSHES_KEPT_FOR)
 
 
+async def sweep_communities(app: web.Application) -> None:
+    async with app[DATABASE].transaction() as session:
+        now = utcnow()
+        reminded = await remind_ending(session, now, app[CONFIG].communities.reminder_days)
+        archived = await archive_ended(session, now)
+        changes = await apply_all_rules(session)
+    if reminded or archived or changes:
+        log.info("communities: %d reminded, %d archived, %d rule membership change(s)", reminded, archived, changes)
+
+
 async def scheduler(app: web.Application) -> AsyncIterator[None]:
     """Run the sweeps while the application runs; one run of each at a time, missed runs merged."""
     jobs = AsyncIOScheduler(timezone=UTC)
@@ -111,6 +125,7 @@ async def scheduler(app: web.Application) -> AsyncIterator[None]:
         "media": (sweep_media, MEDIA_SWEEP_SECONDS),
         "mutes": (sweep_mutes, MUTE_SWEEP_SECONDS),
         "pushes": (sweep_pushes, PUSH_SWEEP_SECONDS),
+        "communities": (sweep_communities, COMMUNITY_SWEEP_SECONDS),
     }
     for name, (sweep, seconds) in sweeps.items():
         jobs.add_job(

@@ -12,6 +12,7 @@ from essaim.actors.models.community import (
     MemberRole,
     MemberState,
 )
+from essaim.actors.models.community_rule import CommunityRule, RuleAttribute
 from essaim.actors.models.conversation import Conversation, ConversationStatus
 from essaim.actors.models.delivery import Delivery, DeliveryState, GoneInbox, HostHealth
 from essaim.actors.models.emoji import CustomEmoji
@@ -65,6 +66,7 @@ __all__ = [
     "CommunityAccess",
     "CommunityKind",
     "CommunityMember",
+    "CommunityRule",
     "Conversation",
     "ConversationMute",
     "ConversationStatus",
@@ -110,6 +112,7 @@ __all__ = [
     "Report",
     "ReportCategory",
     "ScheduledStatus",
+    "RuleAttribute",
     "Status",
     "StatusEdit",
     "StatusPin",

@@ -50,6 +50,7 @@ class Community(Base):
     template: Mapped[str] = mapped_column(String(32), default="")
     ends_on: Mapped[date | None] = mapped_column(default=None)  # projects only
     archived_at: Mapped[datetime | None] = mapped_column(default=None)
+    reminded_for: Mapped[date | None] = mapped_column(default=None)  # the end date its owners were reminded of
     charter: Mapped[str] = mapped_column(Text, default="")
     rules: Mapped[list[str]] = mapped_column(JSON, default=list)
     welcome_message: Mapped[str] = mapped_column(Text, default="")
@@ -72,6 +73,7 @@ class CommunityMember(Base):
     role: Mapped[str] = mapped_column(String(16), default=MemberRole.MEMBER.value)
     state: Mapped[str] = mapped_column(String(16), default=MemberState.MEMBER.value)
     rules_accepted_at: Mapped[datetime | None] = mapped_column(default=None)
+    by_rule: Mapped[bool] = mapped_column(default=False)  # admitted by an auto-membership rule, which may remove them
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (UniqueConstraint("community_id", "actor_id"),)

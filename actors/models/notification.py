@@ -21,6 +21,7 @@ class NotificationType(enum.StrEnum):
     POLL = "poll"
     UPDATE = "update"
     MOVE = "move"  # someone the recipient followed moved, and the follow went to their new account
+    COMMUNITY_ENDING = "essaim.community_ending"  # from a project community to its owners (apps skip unknown types)
 
 
 class Notification(Base):

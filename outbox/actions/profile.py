@@ -18,6 +18,7 @@ from essaim.actors.models import Account, Actor, ActorType, Visibility
 from essaim.actors.text import text_to_html
 from essaim.outbox import limits
 from essaim.outbox.actions import Invalid
+from essaim.outbox.actions.community_rules import apply_rules_to
 from essaim.outbox.actions.follows import do_authorize_all
 
 DEFAULT_VISIBILITIES = (Visibility.PUBLIC.value, Visibility.UNLISTED.value, Visibility.PRIVATE.value)
@@ -102,6 +103,8 @@ async def do_update_profile(session: AsyncSession, account: Account, checked: Ch
     )
     apply_profile(actor, profile, checked.manager)
     actor.manager = checked.manager  # keep the loaded relation in step with `manager_id` for rendering
+    if changes.site is not None or changes.department is not None:
+        await apply_rules_to(session, actor)  # a new site or department may change the communities one is in
     if checked.fields is not None:
         actor.fields = checked.fields
     if changes.bot is not None:
