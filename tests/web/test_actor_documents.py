@@ -137,7 +137,9 @@ async def test_collections_count_honestly_and_page(
     assert len(seen) == len(set(seen)) == 19
     assert all(item.startswith(f"{demo_node.base_url}/users/") for item in seen)
     following = await signed_get_json(http, f"{uri}/following", peer_reader)
-    assert following["totalItems"] == 0 and following["orderedItems"] == []
+    paris = await actor_uri(http, demo_node.base_url, demo_node.domain, "paris")
+    first = await signed_get_json(http, following["first"], peer_reader)
+    assert following["totalItems"] == 1 and first["orderedItems"] == [paris], "only her site's community"
 
 
 async def test_collections_page_by_max_id(

@@ -161,7 +161,8 @@ async def test_verify_credentials(demo_node: Node, http: aiohttp.ClientSession) 
     assert me["username"] == me["acct"] == "hugo" and me["display_name"] == "Hugo Martin"
     assert me["source"]["privacy"] == "public" and me["source"]["note"].startswith("Leading the engineering")
     assert me["source"]["follow_requests_count"] == 0 and me["source"]["fields"] == []
-    assert me["note"].startswith("<p>Leading") and me["following_count"] == 6 and me["followers_count"] == 6
+    # Six colleagues, plus the communities hugo belongs to: python, lyon (his site) and horizon (he owns it).
+    assert me["note"].startswith("<p>Leading") and me["following_count"] == 9 and me["followers_count"] == 6
     assert {"Department", "Site", "Job title", "Manager", "Skills"} <= {f["name"] for f in me["fields"]}
     for scopes in ("profile", "read:accounts", "read"):
         assert (await call(http, "GET", url, await api_token(demo_node, "hugo", scopes)))["id"] == me["id"]
@@ -245,7 +246,9 @@ async def test_followers_and_following_pages(demo_node: Node, http: aiohttp.Clie
     followers = [a["acct"] for page in pages for a in page]
     assert len(set(followers)) == 19 and "camille" not in followers, "everyone else follows camille"
     hugo_follows = await call(http, "GET", f"{demo_node.base_url}/api/v1/accounts/{ids['hugo']}/following")
-    assert {a["acct"] for a in hugo_follows} == {"sofia", "lucas", "amina", "thomas", "claire", "camille"}
+    # His communities are followed Groups too, except the secret project one, which strangers never see.
+    colleagues = {"sofia", "lucas", "amina", "thomas", "claire", "camille"}
+    assert {a["acct"] for a in hugo_follows} == colleagues | {"python", "lyon"}
     await call(http, "GET", f"{demo_node.base_url}/api/v1/accounts/3/followers", status=404)
     lists = f"{demo_node.base_url}/api/v1/accounts/{ids['sofia']}/lists"
     assert await call(http, "GET", lists, await api_token(demo_node, "hugo")) == []

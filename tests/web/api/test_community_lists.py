@@ -23,7 +23,8 @@ async def test_a_community_is_a_read_only_list_of_its_members(nodes: NodeFactory
     app = mastodon(node, amina)
     mine = app.list_create("Mine")
     lists = app.lists()
-    assert [item["title"] for item in lists] == ["Mine", "Atelier"]
+    # Her own list first, then her communities: the new one, and those of the demo company she is in.
+    assert [item["title"] for item in lists] == ["Mine", "Atelier", "Projet Horizon", "Site de Paris"]
     atelier = lists[1]
     assert atelier["id"] != mine["id"] and atelier["exclusive"] is False
     assert atelier["id"] == app.account_lookup("atelier")["id"]  # stable: the community's account id
@@ -38,10 +39,10 @@ async def test_a_community_is_a_read_only_list_of_its_members(nodes: NodeFactory
         with pytest.raises(MastodonAPIError) as refused:
             change()
         assert refused.value.args[1] == 422
-    assert [item["title"] for item in app.lists()] == ["Mine", "Atelier"]
+    assert [item["title"] for item in app.lists()][:2] == ["Mine", "Atelier"]
 
     outsider = mastodon(node, lucas)
-    assert [item["title"] for item in outsider.lists()] == []
+    assert "Atelier" not in [item["title"] for item in outsider.lists()]
     with pytest.raises(MastodonNotFoundError):
         outsider.timeline_list(atelier["id"])
     api = f"{node.base_url}/api/v1"

@@ -139,7 +139,6 @@ async def test_preferences(demo_node: Node, http: aiohttp.ClientSession) -> None
 @pytest.mark.parametrize(
     ("path", "scope", "empty"),
     [
-        ("/api/v1/lists", "read:lists", []),
         ("/api/v1/filters", "read:filters", []),
         ("/api/v2/filters", "read:filters", []),
         ("/api/v1/markers", "read:statuses", {}),
