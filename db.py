@@ -9,10 +9,11 @@ queueing writers here is much faster than letting them collide on
 from __future__ import annotations
 
 import asyncio
+import fcntl
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, nullcontext
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, make_url
@@ -114,6 +115,29 @@ def upgrade_to_head(url: str) -> None:
     alembic_config.set_main_option("script_location", str(MIGRATIONS_DIR))
     alembic_config.attributes["database_url"] = url
     command.upgrade(alembic_config, "head")
+
+
+def claim_sole_server(url: str) -> IO[str] | None:
+    """On SQLite, make this process the node's only server, or raise `DatabaseNotReady`.
+
+    A SQLite node is one process by design (one writer; the job and delivery workers run in it), so a
+    second `essaim run` on the same file would run every job twice. An exclusive lock on a file beside
+    the database, held as long as the returned handle stays open, refuses that second server clearly.
+    PostgreSQL nodes grow by adding processes: nothing to claim there.
+    """
+    database = make_url(url).database
+    if not is_sqlite(url) or not database or database == ":memory:":
+        return None
+    handle = open(f"{database}.server-lock", "w")  # held open (and locked) until the process exits
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise DatabaseNotReady(
+            f"another `essaim run` already serves {database}: a SQLite node is one process "
+            "(use PostgreSQL to run several)"
+        ) from None
+    return handle
 
 
 async def ensure_database_exists(url: str) -> bool:

@@ -11,7 +11,7 @@ from aiohttp import web
 
 from essaim.actors import node
 from essaim.config import Config
-from essaim.db import Database, DatabaseNotReady
+from essaim.db import Database, DatabaseNotReady, claim_sole_server
 from essaim.web.app import create_app
 
 SHUTDOWN_GRACE_SECONDS = 10.0
@@ -49,6 +49,7 @@ def run_command(config: Config, args: argparse.Namespace) -> int:
     )
     config = dataclasses.replace(config, server=server)
     asyncio.run(_check_ready(config))  # a clear message rather than a traceback from inside the server
+    server_lock = claim_sole_server(config.database.url)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     web.run_app(
         create_app(config),
@@ -58,4 +59,6 @@ def run_command(config: Config, args: argparse.Namespace) -> int:
         access_log=logging.getLogger("essaim.access"),
         print=lambda _: print(f"Essaim {config.domain} listening on http://{server.host}:{server.port}", flush=True),
     )
+    if server_lock is not None:
+        server_lock.close()
     return 0

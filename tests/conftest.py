@@ -169,6 +169,12 @@ class Node(LoopbackServer):
     def start(self) -> None:
         self.launch("essaim run", [*ESSAIM, "run"], self.env)
 
+    def second_process(self) -> Node:
+        """Another server process of this node: same database and public URL, its own port (not started)."""
+        folder = self.folder.parent / f"{self.folder.name}-second-process"
+        folder.mkdir()
+        return Node(folder, free_port(), self.database_url, {"ESSAIM_NODE_BASE_URL": self.base_url})
+
 
 class NodeFactory:
     def __init__(self, root: Path) -> None:

@@ -2,7 +2,8 @@
 reaches streams open on both (LISTEN/NOTIFY), each exactly once; a lost LISTEN connection is re-opened.
 
 PostgreSQL only: on SQLite a node is one process by design (one writer, the in-process bus), so there is no
-second process to reach; this module runs when ESSAIM_TEST_DB=postgresql.
+second process to reach (tests/cli/test_server_processes.py shows a second one is refused); this module runs
+when ESSAIM_TEST_DB=postgresql.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pytest
 from sqlalchemy import text
 
 from tests.api_helpers import api_token, call
-from tests.conftest import ENGINE, Node, NodeFactory, free_port
+from tests.conftest import ENGINE, Node, NodeFactory
 from tests.federation_helpers import eventually
 from tests.helpers import database
 from tests.streaming_helpers import SseStream, WebSocketStream, update_with
@@ -22,16 +23,9 @@ from tests.streaming_helpers import SseStream, WebSocketStream, update_with
 pytestmark = pytest.mark.skipif(ENGINE != "postgresql", reason="SQLite nodes are one process by design")
 
 
-def second_process(first: Node) -> Node:
-    """Another server process of the same node: same database and public URL, its own port."""
-    folder = first.folder.parent / "second-process"
-    folder.mkdir()
-    return Node(folder, free_port(), first.database_url, {"ESSAIM_NODE_BASE_URL": first.base_url})
-
-
 async def test_events_cross_processes_sharing_the_database(nodes: NodeFactory, http: aiohttp.ClientSession) -> None:
     first = await asyncio.to_thread(nodes.create, demo=True)
-    second = second_process(first)
+    second = first.second_process()
     await asyncio.to_thread(second.start)
     hugo, amina = await api_token(first, "hugo"), await api_token(first, "amina")
     on_second = await SseStream(http, f"{second.base_url}/api/v1/streaming/user", amina).open()
