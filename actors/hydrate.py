@@ -28,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from essaim.actors.communities import hidden_community
 from essaim.actors.emojis import emojis_by_key, profile_shortcodes, status_shortcodes, used
 from essaim.actors.models import (
     Actor,
@@ -106,7 +107,7 @@ _POSTED, _FOLLOWERS, _FOLLOWING = range(3)
 _ACCOUNT_COUNTS = union_all(  # posts first: the union takes its columns' types (`published`) from it
     _counted(_POSTED, Status.actor_id, func.max(Status.published)),
     _counted(_FOLLOWERS, Follow.followee_id, null()).where(_ACCEPTED),
-    _counted(_FOLLOWING, Follow.follower_id, null()).where(_ACCEPTED),
+    _counted(_FOLLOWING, Follow.follower_id, null()).where(_ACCEPTED, ~hidden_community(Follow.followee_id)),
 )
 _STATUSES = select(Status).where(Status.id.in_(_IDS))
 _MEDIA = select(MediaAttachment).where(MediaAttachment.status_id.in_(_IDS)).order_by(MediaAttachment.position)

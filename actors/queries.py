@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, selectinload
 
-from essaim.actors.communities import listed_community
+from essaim.actors.communities import hidden_community, listed_community
 from essaim.actors.models import Account, Actor, ActorType, Follow, Status, StatusPin, StatusTag, Tag, Visibility
 from essaim.actors.models.account import STAFF_ROLES
 from essaim.actors.models.base import utcnow
@@ -132,8 +132,13 @@ def _followers_query(actor_id: int) -> Select[int]:
     return select(Follow.id).where(Follow.followee_id == actor_id, Follow.accepted.is_(True))
 
 
+def _following(actor_id: int) -> ColumnElement[bool]:
+    """A person's accepted follows as peers may see them: never a secret community they belong to."""
+    return and_(Follow.follower_id == actor_id, Follow.accepted.is_(True), ~hidden_community(Follow.followee_id))
+
+
 def _following_query(actor_id: int) -> Select[int]:
-    return select(Follow.id).where(Follow.follower_id == actor_id, Follow.accepted.is_(True))
+    return select(Follow.id).where(_following(actor_id))
 
 
 def _public_posts_query(actor_id: int) -> Select[int]:
@@ -168,8 +173,7 @@ async def followers_page(session: AsyncSession, actor_id: int, max_id: int | Non
 
 
 async def following_page(session: AsyncSession, actor_id: int, max_id: int | None, limit: int) -> Page[str]:
-    query = select(Follow.id, Actor.uri).join(Actor, Actor.id == Follow.followee_id)
-    query = query.where(Follow.follower_id == actor_id, Follow.accepted.is_(True))
+    query = select(Follow.id, Actor.uri).join(Actor, Actor.id == Follow.followee_id).where(_following(actor_id))
     return await _uri_page(session, query, Follow.id, max_id, limit)
 
 

@@ -36,10 +36,19 @@ async def test_secret_community_is_seen_by_its_members_only(nodes: NodeFactory, 
     async with http.get(f"{one.base_url}/.well-known/webfinger", params=finger) as response:
         assert response.status == 404
 
+    # Its owner's follows, counted or listed, never give it away (nor the demo's secret project).
+    me = await hugo.api("GET", "/api/v1/accounts/verify_credentials")
+    seen_by_lucas = await lucas.api("GET", f"/api/v1/accounts/{me['id']}/following", params={"limit": "80"})
+    assert not {"skunkworks", "horizon"} & {a["acct"] for a in seen_by_lucas}
+    assert (await lucas.api("GET", f"/api/v1/accounts/{me['id']}"))["following_count"] == len(seen_by_lucas)
+
     # Another node: before anyone there is invited, even its signed lookup finds nothing.
     group_uri = f"{one.base_url}/users/{group['id']}"
     sofia_key, camille_key = await stored_key(two.database_url, "sofia"), await stored_key(two.database_url, "camille")
     await signed_get_json(http, group_uri, sofia_key, status=404)
+    following = await signed_get_json(http, f"{one.base_url}/users/{me['id']}/following", sofia_key)
+    first = await signed_get_json(http, following["first"], sofia_key)
+    assert group_uri not in first["orderedItems"] and following["totalItems"] == len(first["orderedItems"])
     await sofia.api("GET", "/api/v1/accounts/lookup", params={"acct": f"skunkworks@{one.domain}"}, status=404)
 
     # Once sofia is invited, her own signature and her server's find the Group; camille's does not.
