@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from essaim.actors.models import (
     Actor,
@@ -116,18 +116,10 @@ def listed_community(
     return exists().where(Community.actor_id == actor.id, allowed)
 
 
-def hidden_community(actor_id: ColumnElement[int], viewer_id: ColumnElement[int] | None = None) -> ColumnElement[bool]:
-    """SQL: `actor_id` is a secret community that `viewer_id` (None: anyone) is not a member of nor invited to.
-
-    What counts and lists a person's follows leaves these out, so a member's following count or
-    collection never reveals that a secret community exists."""
-    inside = exists().where(
-        CommunityMember.community_id == Community.actor_id,
-        CommunityMember.actor_id == viewer_id,
-        CommunityMember.state.in_(INSIDERS),
-    )
-    secret = (Community.actor_id == actor_id) & (Community.access == CommunityAccess.SECRET.value)
-    return exists().where(secret, ~inside) if viewer_id is not None else exists().where(secret)
+def hidden_community(actor_id: ColumnElement[int] | InstrumentedAttribute[int]) -> ColumnElement[bool]:
+    """SQL: `actor_id` is a secret community. What counts and lists a person's follows for others leaves
+    these out, so a member's following count or collection never reveals that one exists."""
+    return exists().where(Community.actor_id == actor_id, Community.access == CommunityAccess.SECRET.value)
 
 
 async def community_of(session: AsyncSession, actor_id: int) -> Community | None:
