@@ -30,6 +30,7 @@ class ConfigError(Exception):
 
 FEDERATION_MODES = ("open", "allowlist")
 REGISTRATION_MODES = ("open", "closed")
+MAIL_SCHEMES = ("smtp", "smtps")
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 _DOMAIN_RE = re.compile(r"^([a-z0-9]([a-z0-9.-]*[a-z0-9])?|\[[0-9a-f:]+\])(:[0-9]{1,5})?$")
 
@@ -89,6 +90,14 @@ class CommunitiesSection:
 
 
 @dataclass(frozen=True)
+class MailSection:
+    # smtp://[user:password@]host[:port] (STARTTLS when the server offers it), or smtps:// (TLS from the start);
+    # empty: the node sends no e-mail.
+    smtp_url: str = ""
+    from_address: str = ""  # empty: essaim@<node.domain without port>
+
+
+@dataclass(frozen=True)
 class Config:
     node: NodeSection = field(default_factory=NodeSection)
     server: ServerSection = field(default_factory=ServerSection)
@@ -98,6 +107,7 @@ class Config:
     accounts: AccountsSection = field(default_factory=AccountsSection)
     streaming: StreamingSection = field(default_factory=StreamingSection)
     communities: CommunitiesSection = field(default_factory=CommunitiesSection)
+    mail: MailSection = field(default_factory=MailSection)
 
     @property
     def base_url(self) -> str:
@@ -217,6 +227,12 @@ def _validated(config: Config) -> Config:
         raise ConfigError("streaming.heartbeat_seconds", "must be a positive number of seconds")
     if config.accounts.min_password_length < 8:
         raise ConfigError("accounts.min_password_length", "must be at least 8")
+    if config.mail.smtp_url:
+        smtp = urlsplit(config.mail.smtp_url)
+        if smtp.scheme not in MAIL_SCHEMES or not smtp.hostname:
+            raise ConfigError(
+                "mail.smtp_url", f"must be {' or '.join(MAIL_SCHEMES)}://host[:port], got a {smtp.scheme!r} URL"
+            )
     database = dataclasses.replace(config.database, url=_async_driver_url(config.database.url))
     return dataclasses.replace(
         config, node=dataclasses.replace(node, base_url=base_url, domain=domain), database=database

@@ -13,7 +13,7 @@ from essaim.actors import node
 from essaim.config import Config
 from essaim.db import Database
 from essaim.uris import LocalURIs
-from essaim.web import federation, media_proxy, push
+from essaim.web import federation, mail, media_proxy, push
 from essaim.web.ap import actors as ap_actors
 from essaim.web.ap import emojis as ap_emojis
 from essaim.web.ap import inbox as ap_inbox
@@ -46,6 +46,7 @@ def create_app(config: Config) -> web.Application:
     app.cleanup_ctx.append(federation.http_client)
     app.cleanup_ctx.append(federation.deliveries)  # after the client: it sends with it
     app.cleanup_ctx.append(push.pushes)  # after the client: it sends with it
+    app.cleanup_ctx.append(mail.mail)  # after the database: it reads what each mail says
     app.cleanup_ctx.append(media_proxy.remote_media_cache)  # after the client: it fetches with it
     app.cleanup_ctx.append(ap_inbox.recording)  # after the database: it writes received activities
     app.cleanup_ctx.append(ap_inbox.processing)  # after deliveries: it wakes them

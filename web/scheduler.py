@@ -108,7 +108,8 @@ async def sweep_pushes(app: web.Application) -> None:
 async def sweep_communities(app: web.Application) -> None:
     async with app[DATABASE].transaction() as session:
         now = utcnow()
-        reminded = await remind_ending(session, now, app[CONFIG].communities.reminder_days)
+        config = app[CONFIG]
+        reminded = await remind_ending(session, now, config.communities.reminder_days, email=bool(config.mail.smtp_url))
         archived = await archive_ended(session, now)
         changes = await apply_all_rules(session)
     if reminded or archived or changes:

@@ -3,8 +3,8 @@
 The sweeps read and write only the database, so a node that was down catches up on start, and
 each is safe when several processes run it at once: the reminder is claimed by a conditional
 `UPDATE` (one process wins per end date), and archiving is a single conditional `UPDATE`.
-Owners are told with an `essaim.community_ending` notification from the community; e-mail is
-not sent (Essaim has no mail settings yet).
+Owners are told with an `essaim.community_ending` notification from the community and, when the
+node sends mail (`mail.smtp_url`), by e-mail (essaim.outbox.mail_templates).
 """
 
 from __future__ import annotations
@@ -19,10 +19,13 @@ from essaim.actors.feeds import record_notification
 from essaim.actors.models import Actor, Community, CommunityKind, NotificationType
 from essaim.outbox.actions import Invalid
 from essaim.outbox.actions.communities import check_moderator
+from essaim.outbox.mail import queue_mail
+from essaim.outbox.mail_templates import COMMUNITY_ENDING
 
 
-async def remind_ending(session: AsyncSession, now: datetime, reminder_days: int) -> int:
-    """Tell the owners of every project ending within `reminder_days` (once per end date); how many communities."""
+async def remind_ending(session: AsyncSession, now: datetime, reminder_days: int, *, email: bool = False) -> int:
+    """Tell the owners of every project ending within `reminder_days` (once per end date), by e-mail too when
+    `email`; how many communities."""
     day = today(now)
     due = (await session.scalars(select(Community.actor_id).where(reminder_due(day, reminder_days)))).all()
     reminded = 0
@@ -39,6 +42,8 @@ async def remind_ending(session: AsyncSession, now: datetime, reminder_days: int
             await record_notification(
                 session, recipient_id=owner.id, sender_id=community_id, kind=NotificationType.COMMUNITY_ENDING.value
             )
+            if email:
+                await queue_mail(session, COMMUNITY_ENDING, community_id=community_id, owner_id=owner.id)
         reminded += 1
     return reminded
 
