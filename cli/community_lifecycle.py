@@ -1,4 +1,5 @@
-"""`essaim community renew|ownerless|rule`: a project's end date moved, communities without an owner, auto-membership.
+"""`essaim community renew|ownerless|hand-over|rule`: a project's end date moved, communities without an owner and
+their new one, auto-membership.
 
 Registered under `essaim community` by `cli.communities`, whose lookups it uses.
 """
@@ -13,9 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from essaim.actors.community_lifecycle import ownerless
 from essaim.actors.models import RuleAttribute
 from essaim.actors.models.base import utcnow
-from essaim.cli.communities import _community
+from essaim.cli.communities import _actor, _community
 from essaim.cli.database import in_transaction
 from essaim.config import Config
+from essaim.outbox.actions.communities import do_hand_over
 from essaim.outbox.actions.community_lifecycle import do_renew
 from essaim.outbox.actions.community_rules import do_add_rule, do_remove_rule, rules_listing
 
@@ -28,6 +30,11 @@ def register(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 
     orphans = actions.add_parser("ownerless", help="list live communities with no active owner")
     orphans.set_defaults(handler=ownerless_command)
+
+    hand_over = actions.add_parser("hand-over", help="make a person of this node a community's owner (admin)")
+    hand_over.add_argument("community")
+    hand_over.add_argument("person", help="the new owner's username")
+    hand_over.set_defaults(handler=hand_over_command)
 
     rule = actions.add_parser("rule", help="auto-membership rules: people with a site or department are members")
     steps = rule.add_subparsers(dest="rule_command", required=True, metavar="STEP")
@@ -69,6 +76,16 @@ def ownerless_command(config: Config, args: argparse.Namespace) -> int:
     async def work(session: AsyncSession) -> None:
         for community, group in await ownerless(session):
             print(f"@{group.username}\t{community.kind}\t{community.access}\tno active owner")
+
+    return in_transaction(config, work)
+
+
+def hand_over_command(config: Config, args: argparse.Namespace) -> int:
+    async def work(session: AsyncSession) -> None:
+        community, group = await _community(session, args.community)
+        actor = await _actor(session, args.person)
+        await do_hand_over(session, community, group, actor)
+        print(f"@{actor.username} now owns @{group.username}.")
 
     return in_transaction(config, work)
 

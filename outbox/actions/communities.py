@@ -19,6 +19,7 @@ from essaim.actors.communities import TEMPLATES, community_of, join_outcome, may
 from essaim.actors.feeds import notify
 from essaim.actors.keys import new_key_pair
 from essaim.actors.models import (
+    Account,
     Actor,
     ActorType,
     Community,
@@ -250,6 +251,28 @@ async def do_set_role(session: AsyncSession, community: Community, owner: Actor,
     ):
         raise Invalid("The community needs an owner")
     target.role = role
+    await session.flush()
+
+
+async def do_hand_over(session: AsyncSession, community: Community, group: Actor, actor: Actor) -> None:
+    """An administrator gives a community a new owner (its owners left): a local person, admitted if need be.
+
+    A person the community banned is refused: lift the ban first, knowingly.
+    """
+    enabled = await session.scalar(
+        select(Account.id).where(Account.actor_id == actor.id, Account.disabled_at.is_(None))
+    )
+    if enabled is None or actor.type != ActorType.PERSON.value:
+        raise Invalid("The new owner must be a person of this node whose account is active")
+    row = await membership(session, community.actor_id, actor.id)
+    if row is not None and row.state == MemberState.BANNED.value:
+        raise Invalid(f"@{actor.username} is banned from this community")
+    if row is None:
+        row = CommunityMember(community_id=community.actor_id, actor_id=actor.id, state=MemberState.INVITED.value)
+        session.add(row)
+    row.role = MemberRole.OWNER.value
+    if row.state != MemberState.MEMBER.value:
+        await _admit(session, group, row, actor)
     await session.flush()
 
 

@@ -78,5 +78,13 @@ async def test_communities_whose_owners_are_gone_are_listed(nodes: NodeFactory) 
     assert node.cli("community", "ownerless").stdout == ""
     node.cli("user", "disable", "olivia")  # the owner of the Montréal site community
     assert node.cli("community", "ownerless").stdout.splitlines() == ["@montreal\tlasting\tclosed\tno active owner"]
+    refused = node.cli("community", "hand-over", "montreal", "olivia", check=False)
+    assert refused.returncode == 1 and "whose account is active" in refused.stderr
     node.cli("community", "role", "montreal", "chloe", "owner", "--by", "olivia")
+    assert node.cli("community", "ownerless").stdout == ""
+
+    # An administrator hands a community over to anyone of the node, who becomes a member if need be.
+    node.cli("user", "disable", "sofia")  # the owner of the Python community
+    assert node.cli("community", "hand-over", "python", "karim").stdout == "@karim now owns @python.\n"
+    assert "@karim\towner\tmember" in node.cli("community", "members", "python").stdout
     assert node.cli("community", "ownerless").stdout == ""
