@@ -266,14 +266,23 @@ async def do_create_status(
         session.add(new_poll(status.id, checked.poll, status.published))
     if idempotency_key:
         session.add(IdempotencyKey(account_id=checked.author.id, key=idempotency_key, status_id=status.id))
+    await publish_post(session, status, checked.body.mentions, node)
+    return status
+
+
+async def publish_post(session: AsyncSession, status: Status, mentions: list[Actor], node: LocalNode) -> None:
+    """A new local post stored with its parts: into home feeds, its mentions notified, out to its remote audience."""
     await session.flush()
     await fan_out(session, status)
-    for mentioned in checked.body.mentions:
+    for mentioned in mentions:
         await notify(
-            session, recipient=mentioned, sender_id=actor.id, kind=NotificationType.MENTION.value, status_id=status.id
+            session,
+            recipient=mentioned,
+            sender_id=status.actor_id,
+            kind=NotificationType.MENTION.value,
+            status_id=status.id,
         )
     await federate_create(session, status, node)
-    return status
 
 
 def new_poll(status_id: int, draft: PollDraft, start: datetime) -> Poll:
