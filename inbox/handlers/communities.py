@@ -10,6 +10,8 @@
   post already stored in the community is a duplicate and ignored.
 - `Announce` by a remote Group of its member's `Update` or `Delete` of a post stored in its community:
   applied as the author's own; the Group's own `Delete` of such a post is a moderator's removal.
+- `Announce` by a remote Group of its moderator's `Lock`, `Undo{Lock}`, `Add` or `Remove` (featured) of
+  a post stored in its community: locked, unlocked, pinned, unpinned (inbox/community_moderation.py).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from essaim.federation.parse_actor import FederationParseError
 from essaim.federation.parse_note import parse_note
 from essaim.federation.vocab import first, id_of
 from essaim.inbox.authenticate import Refused
+from essaim.inbox.community_moderation import STEPS, apply_moderation
 from essaim.inbox.dispatch import InboxContext, handles
 from essaim.inbox.handlers.follows import find_undone
 from essaim.inbox.handlers.posts import delete_post, ignore, is_local, refuse, update
@@ -112,6 +115,8 @@ async def group_announce(ctx: InboxContext) -> bool:
     kind = first(announced.get("type"))
     if kind in ("Update", "Delete"):
         return await _announced_change(ctx, announced)
+    if kind in STEPS:
+        return await apply_moderation(ctx, announced)
     document = announced.get("object")
     if kind != "Create" or not isinstance(document, Mapping):
         return ignore(ctx, "a Group's Announce of something else than a post, its edit or its deletion")

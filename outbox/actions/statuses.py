@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from essaim.actors.accounts import LANGUAGE_RE
+from essaim.actors.communities import LOCKED, locked_thread
 from essaim.actors.feeds import fan_out, notify
 from essaim.actors.models import (
     Account,
@@ -198,6 +199,8 @@ async def check_create_status(
             reply_to = await visible_status(session, reply_to.reblog_of_id, author.actor_id)
         if reply_to is None:
             raise NotFound("The post you are trying to reply to does not appear to exist.")
+        if await locked_thread(session, reply_to):
+            raise Invalid(LOCKED)
     checked = await check_content(session, author, draft, node, editing=None, visibility=visibility, reply_to=reply_to)
     group = await community_for(session, author.actor, checked.body.mentions, reply_to)
     if group is None:
