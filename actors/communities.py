@@ -21,6 +21,7 @@ from essaim.actors.models import (
     CommunityMember,
     MemberRole,
     MemberState,
+    Status,
 )
 
 
@@ -85,6 +86,23 @@ def posting_refusal(community: Community, membership: CommunityMember | None) ->
     if membership is None or membership.state != MemberState.MEMBER.value:
         return "Only members can post in this community"
     return None
+
+
+LOCKED = "This post is locked: it takes no more replies"
+MAX_THREAD_DEPTH = 256  # how far up a thread a lock is looked for
+
+
+async def locked_thread(session: AsyncSession, parent: Status | None) -> bool:
+    """Whether a reply to `parent` is refused: it, or a post above it in its thread, was locked by moderators."""
+    for _ in range(MAX_THREAD_DEPTH):
+        if parent is None:
+            return False
+        if parent.locked_at is not None:
+            return True
+        if parent.in_reply_to_id is None:
+            return False
+        parent = await session.get(Status, parent.in_reply_to_id)
+    return False
 
 
 def may_moderate(membership: CommunityMember | None) -> bool:

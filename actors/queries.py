@@ -252,11 +252,13 @@ async def public_tagged_posts(session: AsyncSession, tag: str, limit: int) -> Se
 
 
 async def pinned_posts(session: AsyncSession, actor_id: int, viewer_id: int | None) -> Sequence[Status]:
-    """The actor's pinned posts that `viewer_id` (None: anyone) may read, last pinned first."""
+    """The actor's pinned posts that `viewer_id` (None: anyone) may read, last pinned first: a person's own
+    posts, a Group's posts of its community (its moderators' announcements)."""
+    pinnable = or_(Status.actor_id == actor_id, Status.community_id == actor_id)
     query = (
         select(Status)
         .join(StatusPin, StatusPin.status_id == Status.id)
-        .where(StatusPin.actor_id == actor_id, Status.actor_id == actor_id, visible_to(viewer_id))
+        .where(StatusPin.actor_id == actor_id, pinnable, visible_to(viewer_id))
         .order_by(StatusPin.id.desc())
     )
     return (await session.scalars(query)).all()

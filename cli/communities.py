@@ -1,5 +1,5 @@
-"""`essaim community create|list|members|join|leave|approve|reject|invite|remove|ban|role` (and the lifecycle
-steps of `cli.community_lifecycle`): communities from the shell.
+"""`essaim community create|list|members|join|leave|approve|reject|invite|remove|ban|role|lock|unlock|pin|unpin`
+(and the lifecycle steps of `cli.community_lifecycle`): communities from the shell.
 
 Moderation steps act as `--by` (a moderator's handle), by default the community's first owner.
 A remote actor named `user@host` must be known to this node already.
@@ -15,10 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from essaim.actors.communities import members
 from essaim.actors.models import Actor, Community, CommunityMember, MemberRole
+from essaim.actors.models.base import utcnow
 from essaim.cli.database import in_transaction
 from essaim.config import Config
 from essaim.outbox.actions import NotFound
 from essaim.outbox.actions import communities as act
+from essaim.outbox.actions import community_governance as governance
 from essaim.uris import LocalURIs
 
 
@@ -60,6 +62,18 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         step.add_argument("person")
         step.add_argument("--by", default=None, help="the moderator's handle (default: the first owner)")
         step.set_defaults(handler=moderation_command, step=name)
+
+    for name, help_text in (
+        ("lock", "lock a post of the community: no more replies"),
+        ("unlock", "take replies to a locked post again"),
+        ("pin", "pin a post of the community (an announcement)"),
+        ("unpin", "unpin a post"),
+    ):
+        step = actions.add_parser(name, help=help_text)
+        step.add_argument("community")
+        step.add_argument("status_id", type=int, help="the post's id")
+        step.add_argument("--by", default=None, help="the moderator's handle (default: the first owner)")
+        step.set_defaults(handler=post_command, step=name)
 
     role = actions.add_parser("role", help="promote or demote a member (owner, moderator, member)")
     role.add_argument("community")
@@ -166,6 +180,20 @@ def moderation_command(config: Config, args: argparse.Namespace) -> int:
             case "remove" | "ban":
                 await act.do_remove(session, community, group, moderator, person, ban=args.step == "ban")
         print(f"{args.step}: {args.person}.")
+
+    return in_transaction(config, work)
+
+
+def post_command(config: Config, args: argparse.Namespace) -> int:
+    async def work(session: AsyncSession) -> None:
+        community, group = await _community(session, args.community)
+        moderator = await _moderator(session, community, args.by)
+        status = await governance.community_post(session, community, moderator, args.status_id)
+        if args.step in ("lock", "unlock"):
+            await governance.do_lock(session, group, moderator, status, locked=args.step == "lock", now=utcnow())
+        else:
+            await governance.do_pin(session, group, moderator, status, pinned=args.step == "pin")
+        print(f"{args.step}: {args.status_id}.")
 
     return in_transaction(config, work)
 

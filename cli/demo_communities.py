@@ -44,6 +44,7 @@ async def _create(session: AsyncSession, node: LocalNode, data: dict[str, Any]) 
         access=data.get("access"),
         ends_on=utcnow().date() + timedelta(days=ends_in) if ends_in is not None else None,
         charter=data.get("charter"),
+        welcome_message=data.get("welcome_message", ""),  # the demo's members were there from the start
     )
     community, group = await do_create_community(session, node.uris, owner, draft)
     for attribute, value in data.get("rules", {}).items():

@@ -3,8 +3,9 @@ scheduled posts that fell due, forgetting delivery-ledger rows settled long ago 
 ledger grows with every post forever), removing media no post holds any more (peers' cached
 copies, uploads never posted) and peers' cached avatars and emoji images nothing shows, deleting
 mutes whose time is up (reads already ignore them: the sweep only keeps the table small), and
-forgetting Web Pushes given up on a week ago; and communities' lives (owners reminded of a project's
-end, projects archived on their end date, auto-membership rules applied).
+forgetting Web Pushes given up on a week ago; communities' lives (owners reminded of a project's
+end, projects archived on their end date, auto-membership rules applied); and communities' welcome
+messages (the `community.welcome` jobs their new memberships queued).
 
 The state the sweeps act on lives in the database, so nothing is lost on restart: a poll that
 expired while the node was down is closed, and a post that fell due published, by the first sweep
@@ -29,6 +30,7 @@ from essaim.outbox import delivery
 from essaim.outbox.actions import ActionError
 from essaim.outbox.actions.community_lifecycle import archive_ended, remind_ending
 from essaim.outbox.actions.community_rules import apply_all_rules
+from essaim.outbox.actions.community_welcome import send_welcomes, welcomes_due
 from essaim.outbox.actions.media import forget_unattached_media, forget_unshown_images
 from essaim.outbox.actions.mutes import forget_expired_mutes
 from essaim.outbox.actions.polls import close_expired_polls
@@ -44,6 +46,7 @@ MEDIA_SWEEP_SECONDS = 3600
 MUTE_SWEEP_SECONDS = 3600
 PUSH_SWEEP_SECONDS = 3600
 COMMUNITY_SWEEP_SECONDS = 600
+WELCOME_SWEEP_SECONDS = 2
 PUSHES_KEPT_FOR = timedelta(days=7)  # a push given up on stays this long, with its error, for an operator
 # The ledger answers "did my post reach them?": a month covers any question about a recent post.
 LEDGER_KEPT_FOR = timedelta(days=30)
@@ -116,6 +119,16 @@ async def sweep_communities(app: web.Application) -> None:
         log.info("communities: %d reminded, %d archived, %d rule membership change(s)", reminded, archived, changes)
 
 
+async def sweep_welcomes(app: web.Application) -> None:
+    async with app[DATABASE].session() as session:
+        if not await welcomes_due(session, utcnow()):
+            return
+    async with app[DATABASE].transaction() as session:
+        sent = await send_welcomes(session, node_of(app), utcnow())
+    if sent:
+        log.info("sent %d community welcome message(s)", sent)
+
+
 async def scheduler(app: web.Application) -> AsyncIterator[None]:
     """Run the sweeps while the application runs; one run of each at a time, missed runs merged."""
     jobs = AsyncIOScheduler(timezone=UTC)
@@ -127,6 +140,7 @@ async def scheduler(app: web.Application) -> AsyncIterator[None]:
         "mutes": (sweep_mutes, MUTE_SWEEP_SECONDS),
         "pushes": (sweep_pushes, PUSH_SWEEP_SECONDS),
         "communities": (sweep_communities, COMMUNITY_SWEEP_SECONDS),
+        "welcomes": (sweep_welcomes, WELCOME_SWEEP_SECONDS),
     }
     for name, (sweep, seconds) in sweeps.items():
         jobs.add_job(

@@ -53,6 +53,8 @@ class Status(Base):
     )
     published: Mapped[datetime] = mapped_column(default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(default=None)
+    # A community's moderators locked it: no more replies (here, and a remote Group's `Lock` on its post).
+    locked_at: Mapped[datetime | None] = mapped_column(default=None)
 
     __table_args__ = (Index("ix_statuses_actor_id_id", "actor_id", "id"),)
 

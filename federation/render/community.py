@@ -49,3 +49,18 @@ def render_group_delete(group: Actor, status: Status) -> dict[str, Any]:
         "audience": group.uri,
         "object": {"id": status.uri, "type": "Tombstone"},
     }
+
+
+def render_group_moderation(
+    group: Actor, moderator: Actor, status: Status, kind: str, activity_id: str, *, undo: bool = False
+) -> dict[str, Any]:
+    """A moderator's step on a post of the community, as Lemmy words it (announced by the Group in turn):
+    `Lock` (no more replies) or its `Undo`; `Add` to the Group's featured collection (pinned) or `Remove`."""
+    audience = {"to": [group.followers_uri or group.uri], "audience": group.uri}
+    activity: dict[str, Any] = {"id": activity_id, "type": kind, "actor": moderator.uri, **audience}
+    activity["object"] = status.uri
+    if kind in ("Add", "Remove"):
+        activity["target"] = group.featured_uri or group.uri
+    if not undo:
+        return activity
+    return {"id": f"{activity_id}/undo", "type": "Undo", "actor": moderator.uri, **audience, "object": activity}

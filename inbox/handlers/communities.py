@@ -9,7 +9,10 @@
   server and a post naming the Group; anything else is refused. The compatibility `Announce` of a
   post already stored in the community is a duplicate and ignored.
 - `Announce` by a remote Group of its member's `Update` or `Delete` of a post stored in its community:
-  applied as the author's own; the Group's own `Delete` of such a post is a moderator's removal.
+  applied as the author's own; the Group's own `Delete` of such a post is a moderator's removal — of a
+  local author's post too, which is then deleted as its author would delete it.
+- `Announce` by a remote Group of its moderator's `Lock`, `Undo{Lock}`, `Add` or `Remove` (featured) of
+  a post stored in its community: locked, unlocked, pinned, unpinned (inbox/community_moderation.py).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from essaim.federation.parse_actor import FederationParseError
 from essaim.federation.parse_note import parse_note
 from essaim.federation.vocab import first, id_of
 from essaim.inbox.authenticate import Refused
+from essaim.inbox.community_moderation import STEPS, apply_moderation
 from essaim.inbox.dispatch import InboxContext, handles
 from essaim.inbox.handlers.follows import find_undone
 from essaim.inbox.handlers.posts import delete_post, ignore, is_local, refuse, update
@@ -37,6 +41,7 @@ from essaim.inbox.resolve import ActorResolver, ResolveError
 from essaim.outbox.actions import ActionError
 from essaim.outbox.actions.communities import do_join, do_leave
 from essaim.outbox.actions.post_removal import forget_post
+from essaim.outbox.actions.statuses import do_delete_status
 from essaim.outbox.federate_follows import send_reject
 
 log = logging.getLogger(__name__)
@@ -112,6 +117,8 @@ async def group_announce(ctx: InboxContext) -> bool:
     kind = first(announced.get("type"))
     if kind in ("Update", "Delete"):
         return await _announced_change(ctx, announced)
+    if kind in STEPS:
+        return await apply_moderation(ctx, announced)
     document = announced.get("object")
     if kind != "Create" or not isinstance(document, Mapping):
         return ignore(ctx, "a Group's Announce of something else than a post, its edit or its deletion")
@@ -121,15 +128,21 @@ async def group_announce(ctx: InboxContext) -> bool:
 async def _announced_change(ctx: InboxContext, change: Mapping[str, Any]) -> bool:
     """A Group's Announce of an edit or a deletion of a post stored in its community: applied as if its author
     had sent it (the Group vouches, as for new posts, and the post's own checks run), or, for the Group's own
-    `Delete`, a moderator's removal of the post. A post of ours stays: it is its local author's to change."""
+    `Delete`, a moderator's removal of the post (one of ours is deleted as its author would delete it). Any other
+    change of a post of ours is refused: it is its local author's to change."""
     status = await status_by_uri(ctx.session, id_of(change.get("object")))
     if status is None or status.community_id != ctx.sender.id:
         return ignore(ctx, "an edit or deletion of a post not in the Group's community")
     author = await ctx.session.get(Actor, status.actor_id)
+    actor_uri = id_of(change.get("actor"))
+    removal = actor_uri == ctx.sender.uri and first(change.get("type")) == "Delete"
+    if author is not None and author.is_local and removal:  # our author's post, removed from the community
+        await do_delete_status(ctx.session, status)  # deleted as its author would: their followers are told
+        log.info("deleted %s: the moderators of %s removed it", status.uri, ctx.sender.uri)
+        return True
     if author is None or author.is_local:
         return ignore(ctx, "a change of one of our own posts: only its author changes it here")
-    actor_uri = id_of(change.get("actor"))
-    if actor_uri == ctx.sender.uri and first(change.get("type")) == "Delete":
+    if removal:
         await forget_post(ctx.session, status, ctx.now)
         log.info("removed %s: the moderators of %s removed it", status.uri, ctx.sender.uri)
         return True

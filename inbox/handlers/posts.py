@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from essaim.actors.communities import LOCKED, locked_thread
 from essaim.actors.conversations import add_to_conversations
 from essaim.actors.feeds import notify
 from essaim.actors.models import (
@@ -136,6 +137,10 @@ async def create(ctx: InboxContext) -> bool:
     if community is not None and (refused := await refusal_of(session, community, ctx.sender)) is not None:
         await reject_post(session, community, ctx.sender, ctx.activity)
         return refuse(ctx, f"{community.uri}: {refused}")
+    if note.in_reply_to is not None and await locked_thread(session, await status_by_uri(session, note.in_reply_to)):
+        if community is not None and community.is_local:
+            await reject_post(session, community, ctx.sender, ctx.activity)
+        return refuse(ctx, f"{note.in_reply_to}: {LOCKED}")
     status = await store_post(session, ctx.sender, note, ctx.now, community=community)
     if community is not None:
         await redistribute(session, community, status, ctx.activity)

@@ -35,6 +35,7 @@ from essaim.actors.models.base import utcnow
 from essaim.ids import new_id
 from essaim.outbox import federate_follows
 from essaim.outbox.actions import Forbidden, Invalid, NotFound
+from essaim.outbox.actions.community_welcome import queue_welcome
 from essaim.outbox.actions.follows import do_follow, do_unfollow, end_follow
 from essaim.uris import LocalURIs
 
@@ -297,10 +298,15 @@ async def _owners(session: AsyncSession, community: Community) -> int:
 async def _admit(
     session: AsyncSession, group: Actor, row: CommunityMember, actor: Actor, *, follow_uri: str | None = None
 ) -> None:
-    """Make `actor` a member: the row, an accepted follow of the Group (Accept to a remote actor)."""
+    """Make `actor` a member: the row, an accepted follow of the Group (Accept to a remote actor), and the
+    welcome message of a new membership (not for the owner who creates the community)."""
+    newly = row.state != MemberState.MEMBER.value or row.id is None
     row.state = MemberState.MEMBER.value
     row.rules_accepted_at = row.rules_accepted_at or utcnow()
     await session.flush()
+    community = await community_of(session, group.id)
+    if newly and community is not None and row.role != MemberRole.OWNER.value:
+        await queue_welcome(session, community, row)
     follow = await _follow(session, actor.id, group.id)
     if follow is None:
         follow = Follow(id=new_id(), follower_id=actor.id, followee_id=group.id, uri=follow_uri)

@@ -3,8 +3,9 @@ moderators removed it), and a moderator's removal of a post in their community.
 
 A moderator removes any post of their local community, everywhere it went: a local author's post is
 deleted as its author would delete it (their `Delete`, which the Group announces to its members); a
-remote member's post is dropped here and the Group announces its own `Delete` of it to its members
-(FEP-1b12). Anyone else is told the post does not exist (404), as for someone else's post.
+remote member's post is dropped here and the Group announces its own `Delete` of it to its members and to
+the author's server (FEP-1b12), which deletes it there too. Anyone else is told the post does not exist
+(404), as for someone else's post.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ async def do_remove_post(session: AsyncSession, status: Status) -> None:
         await do_delete_status(session, status)
         return
     members = await remote_followers(session, group.id)
-    await announce_to_members(session, group, members, status, render_group_delete(group, status))
+    told = members if author in members else [*members, author]  # the author's server, even after they left
+    await announce_to_members(session, group, told, status, render_group_delete(group, status))
     await forget_post(session, status, utcnow())
     await session.flush()

@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from essaim.actors.accounts import LANGUAGE_RE
+from essaim.actors.communities import LOCKED, locked_thread
 from essaim.actors.feeds import fan_out, notify
 from essaim.actors.models import (
     Account,
@@ -198,6 +199,8 @@ async def check_create_status(
             reply_to = await visible_status(session, reply_to.reblog_of_id, author.actor_id)
         if reply_to is None:
             raise NotFound("The post you are trying to reply to does not appear to exist.")
+        if await locked_thread(session, reply_to):
+            raise Invalid(LOCKED)
     checked = await check_content(session, author, draft, node, editing=None, visibility=visibility, reply_to=reply_to)
     group = await community_for(session, author.actor, checked.body.mentions, reply_to)
     if group is None:
@@ -266,14 +269,23 @@ async def do_create_status(
         session.add(new_poll(status.id, checked.poll, status.published))
     if idempotency_key:
         session.add(IdempotencyKey(account_id=checked.author.id, key=idempotency_key, status_id=status.id))
+    await publish_post(session, status, checked.body.mentions, node)
+    return status
+
+
+async def publish_post(session: AsyncSession, status: Status, mentions: list[Actor], node: LocalNode) -> None:
+    """A new local post stored with its parts: into home feeds, its mentions notified, out to its remote audience."""
     await session.flush()
     await fan_out(session, status)
-    for mentioned in checked.body.mentions:
+    for mentioned in mentions:
         await notify(
-            session, recipient=mentioned, sender_id=actor.id, kind=NotificationType.MENTION.value, status_id=status.id
+            session,
+            recipient=mentioned,
+            sender_id=status.actor_id,
+            kind=NotificationType.MENTION.value,
+            status_id=status.id,
         )
     await federate_create(session, status, node)
-    return status
 
 
 def new_poll(status_id: int, draft: PollDraft, start: datetime) -> Poll:

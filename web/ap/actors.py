@@ -231,13 +231,15 @@ async def partial_followers(request: web.Request, actor: Actor, reader: Reader) 
 
 @routes.get(r"/users/{actor_id}/collections/featured")
 async def featured(request: web.Request) -> web.Response:
-    """The person's pinned posts (`toot:featured`) as `Note`s, only those the signer may read."""
+    """The person's pinned posts (`toot:featured`) as `Note`s, only those the signer may read; a Group's pinned
+    announcements of its members by their ids (each author's server serves them)."""
     actor = await _person(request)
     reader = await document_reader(request)
     async with request.app[DATABASE].session() as session:
         posts = list(await queries.pinned_posts(session, actor.id, reader.viewer_id))
-        parts = await note_parts(session, posts, local_node(request))
-    items = [render_note(post, actor, parts[post.id]) for post in posts]
+        own = [post for post in posts if post.actor_id == actor.id]
+        parts = await note_parts(session, own, local_node(request))
+    items = [render_note(post, actor, parts[post.id]) if post.actor_id == actor.id else post.uri for post in posts]
     document = render_whole_collection(actor.featured_uri or "", items, context=NOTE_CONTEXT)
     return activity_response(document, vary=False, private=True)
 

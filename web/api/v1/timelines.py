@@ -11,6 +11,8 @@ servers, even for their followers. Every timeline leaves out what the viewer's m
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aiohttp import web
 from sqlalchemy import BigInteger, ColumnElement, Exists, Select, and_, bindparam, exists, or_, select
 
@@ -30,6 +32,7 @@ from essaim.actors.models import (
 )
 from essaim.actors.mutes import unmuted_for, unmuted_home_for
 from essaim.actors.paging import Window, newest_first, windowed
+from essaim.actors.queries import pinned_posts
 from essaim.actors.visibility import visible_to
 from essaim.outbox.actions.lists import owned_list
 from essaim.web.api.auth import authenticate, optional_account
@@ -43,13 +46,21 @@ routes = web.RouteTableDef()
 
 
 async def _respond(
-    request: web.Request, query: Select[Status], window: Window, viewer_id: int | None, context: str | None
+    request: web.Request,
+    query: Select[Status],
+    window: Window,
+    viewer_id: int | None,
+    context: str | None,
+    pinned: Sequence[Status] = (),
 ) -> web.Response:
-    """A page of the timeline; the cursors are the rows read, so posts the viewer's filters hide still page on."""
+    """A page of the timeline; the cursors are the rows read, so posts the viewer's filters hide still page on.
+    `pinned` posts (kept out of `query`) come first on the first page and are no cursors."""
     async with request.app[DATABASE].session() as session:
         rows = list((await session.scalars(windowed(query, Status.id, window))).all())
         statuses = newest_first(rows, window, key=lambda s: s.id)
-        items = await statuses_json(request, session, statuses, viewer_id, context)
+        first_page = window.max_id is None and window.min_id is None and window.since_id is None
+        shown = [*pinned, *statuses] if first_page else statuses
+        items = await statuses_json(request, session, shown, viewer_id, context)
     return page_response(request, items, [s.id for s in statuses])
 
 
@@ -150,15 +161,17 @@ async def direct(request: web.Request) -> web.Response:
 @routes.get("/api/v1/timelines/list/{list_id}")
 async def list_timeline(request: web.Request) -> web.Response:
     """Posts of the list's members, as its owner may read them; another person's list is not found. A
-    community's list (actors/community_lists.py) holds the community's posts."""
+    community's list (actors/community_lists.py) holds the community's posts, its pinned ones first."""
     token = await authenticate(request, "read:lists")
     viewer = token.user.actor_id
     list_id = parse_id(request.match_info["list_id"])
     async with request.app[DATABASE].session() as session:
+        pinned: Sequence[Status] = ()
         if await community_list(session, viewer, list_id) is not None:
-            posts = community_posts(viewer, list_id)
+            pinned = await pinned_posts(session, list_id, viewer)
+            posts = community_posts(viewer, list_id).where(Status.id.not_in([s.id for s in pinned]))
         else:
             await owned_list(session, viewer, list_id)
             posts = list_posts().where(List.id == list_id)
     query = posts.where(visible_to(viewer), unmuted_home_for(viewer))
-    return await _respond(request, query, page_request(await Params.of(request)), viewer, "home")
+    return await _respond(request, query, page_request(await Params.of(request)), viewer, "home", pinned)
