@@ -132,7 +132,7 @@ async def test_a_request_answered_on_the_members_page(page: Page, nodes: NodeFac
     node = nodes.create(demo=True)
     await as_person(page, node, "camille")
     await visit(page, node, "/communities/lyon")
-    await expect(page.get_by_role("region", name="Members")).to_contain_text("Only members see who is in")
+    await expect(page.get_by_role("region", name="Members", exact=True)).to_contain_text("Only members see who is in")
     membership = page.get_by_role("region", name="Membership")
     await membership.get_by_label("I accept the rules").check()
     assert await submit(page, membership.get_by_role("button", name="Ask to join")) == 200
