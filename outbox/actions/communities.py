@@ -139,7 +139,8 @@ class CommunityEdit:
 async def do_edit_community(
     session: AsyncSession, node: LocalNode, community: Community, group: Actor, editor: Actor, edit: CommunityEdit
 ) -> None:
-    """Change the community's texts, access and end date; remote members get the Group's `Update`.
+    """Change the community's texts, access and end date; remote members get the Group's `Update`
+    (addressed to its members alone when the community is secret).
 
     `group` must be loaded with its profile (`queries.with_profile`), as the actor document renders it.
     """
@@ -157,7 +158,7 @@ async def do_edit_community(
         community.ends_on, community.reminded_for = edit.ends_on, None  # the reminder is due again for the new date
     _describe(group, community.charter)
     await session.flush()
-    await federate_profile_update(session, group, node)
+    await federate_profile_update(session, group, node, to_followers=access == CommunityAccess.SECRET.value)
 
 
 def _describe(group: Actor, charter: str) -> None:

@@ -122,9 +122,15 @@ async def test_joining_with_the_rules_posting_and_leaving(
     await expect(page.locator(".post").first).to_contain_text("any pytest tips?")
     await screenshot("posted")
 
+    stale = await page.context.new_page()  # a post form left open in another tab
+    await stale.goto(f"{node.base_url}/communities/python")
     assert await submit(page, membership.get_by_role("button", name="Leave the community")) == 200
     await expect(page.get_by_role("status")).to_have_text("You left the community.")
     await expect(page.locator("#new-post")).to_have_count(0)
+    await stale.locator("#post-text").fill("Am I still in?")
+    assert await submit(stale, stale.get_by_role("button", name="Post")) == 403
+    await expect(stale.locator(".error-message")).to_have_text("Only members can post in this community")
+    await stale.close()
 
 
 @pytest.mark.parametrize("page", [PHONE], indirect=True, ids=["phone"])

@@ -181,12 +181,7 @@ def _form_page(
 @routes.get(f"{DIRECTORY}/new")
 async def new_form(request: web.Request) -> web.Response:
     await signed_in(request)
-    chosen = request.query.get("template", "")
-    template = TEMPLATES.get(chosen)
-    values = {"template": chosen}
-    if template is not None:  # the template's texts, for the person to adjust
-        values |= {"charter": template.charter, "rules": "\n".join(template.rules), "welcome": template.welcome_message}
-    return _form_page(request, "communities/new.html", {"templates": TEMPLATES, "values": values})
+    return _form_page(request, "communities/new.html", {"templates": TEMPLATES, "values": {}})
 
 
 @routes.post(f"{DIRECTORY}/new")
