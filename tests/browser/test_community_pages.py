@@ -54,7 +54,7 @@ async def test_directory_search_filters_and_secret_communities(
 ) -> None:
     node = nodes.create(demo=True)
     await visit(page, node, "/")
-    await page.get_by_role("navigation", name="Site").get_by_role("link", name="Communities").click()
+    await page.get_by_role("navigation", name="Main").get_by_role("link", name="Communities").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Communities")
     names = await results(page).all_inner_texts()
     assert "Python & co" in names and "Site de Lyon" in names
