@@ -105,6 +105,14 @@ async def find_community(session: AsyncSession, name: str, viewer_id: int | None
     return Place(community, group, row)
 
 
+async def acting_in(session: AsyncSession, request: web.Request, account: Account) -> tuple[Place, Actor]:
+    """The community of the path as the signed-in person finds it, and their actor in this session."""
+    place = await find_community(session, request.match_info["name"], account.actor_id)
+    actor = await session.get(Actor, account.actor_id)
+    assert actor is not None, "a signed-in account has its actor"
+    return place, actor
+
+
 async def signed_in(request: web.Request) -> Account:
     """The signed-in account; anyone else is sent to sign in, and brought back to this page afterwards."""
     account = await current_account(request)
@@ -161,13 +169,14 @@ def _rules(text: str) -> tuple[str, ...]:
     return tuple(line.strip() for line in text.splitlines() if line.strip())
 
 
-def _end_date(text: str) -> date | None:
+def form_date(text: str, what: str = "The end date") -> date | None:
+    """A date field (YYYY-MM-DD, as the browser's date input sends it); None when left empty."""
     if not text.strip():
         return None
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise Invalid("The end date must be a date (YYYY-MM-DD)") from None
+        raise Invalid(f"{what} must be a date (YYYY-MM-DD)") from None
 
 
 def _form_page(
@@ -194,7 +203,7 @@ async def create(request: web.Request) -> web.Response:
             display_name=form.get("display_name", ""),
             template=form.get("template", ""),
             access=form.get("access") or None,
-            ends_on=_end_date(form.get("ends_on", "")),
+            ends_on=form_date(form.get("ends_on", "")),
             charter=form["charter"] if form.get("charter", "").strip() else None,
             rules=_rules(form["rules"]) if form.get("rules", "").strip() else None,
             welcome_message=form["welcome"] if form.get("welcome", "").strip() else None,
@@ -236,16 +245,14 @@ async def edit(request: web.Request) -> web.Response:
     form = await posted_form(request)
     try:
         async with request.app[DATABASE].transaction() as session:
-            place = await find_community(session, request.match_info["name"], account.actor_id)
-            editor = await session.get(Actor, account.actor_id)
-            assert editor is not None, "a signed-in account has its actor"
+            place, editor = await acting_in(session, request, account)
             changes = CommunityEdit(
                 display_name=form.get("display_name", ""),
                 charter=form.get("charter", ""),
                 rules=_rules(form.get("rules", "")),
                 welcome_message=form.get("welcome", ""),
                 access=form.get("access", ""),
-                ends_on=_end_date(form.get("ends_on", "")),
+                ends_on=form_date(form.get("ends_on", "")),
             )
             await do_edit_community(session, local_node(request), place.community, place.group, editor, changes)
     except ActionError as error:
@@ -301,11 +308,9 @@ async def join(request: web.Request) -> web.Response:
     account = await signed_in(request)
     form = await posted_form(request)
     async with request.app[DATABASE].transaction() as session:
-        place = await find_community(session, request.match_info["name"], account.actor_id)
+        place, joiner = await acting_in(session, request, account)
         if form.get("accept_rules") != "yes":
             raise Invalid("Accept the community's rules to join it")
-        joiner = await session.get(Actor, account.actor_id)
-        assert joiner is not None, "a signed-in account has its actor"
         outcome = await do_join(session, place.community, place.group, joiner)
     raise web.HTTPSeeOther(f"{place.path}?done={'joined' if outcome == MemberState.MEMBER.value else 'requested'}")
 
@@ -315,9 +320,7 @@ async def leave(request: web.Request) -> web.Response:
     account = await signed_in(request)
     await posted_form(request)
     async with request.app[DATABASE].transaction() as session:
-        place = await find_community(session, request.match_info["name"], account.actor_id)
-        leaver = await session.get(Actor, account.actor_id)
-        assert leaver is not None, "a signed-in account has its actor"
+        place, leaver = await acting_in(session, request, account)
         await do_leave(session, place.community, place.group, leaver)
     raise web.HTTPSeeOther(f"{place.path}?done=left")
 

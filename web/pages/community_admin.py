@@ -8,7 +8,6 @@ for those outside it).
 
 from __future__ import annotations
 
-from datetime import date
 from urllib.parse import urlencode
 
 import aiohttp_jinja2
@@ -27,8 +26,10 @@ from essaim.web.keys import CONFIG, DATABASE
 from essaim.web.pages.communities import (
     DIRECTORY,
     NAME,
+    acting_in,
     done_message,
     find_community,
+    form_date,
     posted_form,
     private_page,
     signed_in,
@@ -86,9 +87,7 @@ async def manage(request: web.Request) -> web.Response:
     form = await posted_form(request)
     step = request.match_info["step"]
     async with request.app[DATABASE].transaction() as session:
-        place = await find_community(session, request.match_info["name"], account.actor_id)
-        moderator = await session.get(Actor, account.actor_id)
-        assert moderator is not None, "a signed-in account has its actor"
+        place, moderator = await acting_in(session, request, account)
         if step == "invite":
             target = await _named(session, form.get("handle", ""), request.app[CONFIG].domain)
         else:
@@ -117,17 +116,14 @@ async def lifecycle(request: web.Request) -> web.Response:
     account = await signed_in(request)
     form = await posted_form(request)
     async with request.app[DATABASE].transaction() as session:
-        place = await find_community(session, request.match_info["name"], account.actor_id)
-        owner = await session.get(Actor, account.actor_id)
-        assert owner is not None, "a signed-in account has its actor"
+        place, owner = await acting_in(session, request, account)
         if request.match_info["step"] == "archive":
             await do_archive(session, place.community, utcnow(), by=owner)
             done = "archived"
         else:
-            try:
-                until = date.fromisoformat(form.get("until", "").strip())
-            except ValueError:
-                raise Invalid("The new end date must be a date (YYYY-MM-DD)") from None
+            until = form_date(form.get("until", ""), "The new end date")
+            if until is None:
+                raise Invalid("Give the new end date")
             await do_renew(session, place.community, until, utcnow(), by=owner)
             done = "renewed"
     raise web.HTTPSeeOther(f"{place.path}?done={done}")
