@@ -27,6 +27,7 @@ from essaim.actors.models import (
 
 @dataclass(frozen=True)
 class Template:
+    title: str  # what the creation form calls it
     kind: str
     access: str
     charter: str
@@ -34,29 +35,59 @@ class Template:
     welcome_message: str
 
 
+_KIND_RULE = "Be kind and assume good intent."
+_STAYS_HERE = "What is said here stays here."
 TEMPLATES: dict[str, Template] = {
+    "team": Template(
+        "Team",
+        CommunityKind.LASTING.value,
+        CommunityAccess.CLOSED.value,
+        "One team's room: news, decisions and daily questions.",
+        (_KIND_RULE, _STAYS_HERE),
+        "Welcome to the team!",
+    ),
     "trade": Template(
+        "Community of practice",
         CommunityKind.LASTING.value,
         CommunityAccess.OPEN.value,
         "People who share a trade: questions, answers and good practice.",
-        ("Be kind and assume good intent.", "No customer data in posts."),
+        (_KIND_RULE, "No customer data in posts."),
         "Welcome! Introduce yourself and what you work on.",
     ),
     "site": Template(
+        "Site",
         CommunityKind.LASTING.value,
         CommunityAccess.CLOSED.value,
         "Everyone working at one site: news, practicalities, events.",
-        ("Be kind and assume good intent.", "What is said here stays here."),
+        (_KIND_RULE, _STAYS_HERE),
         "Welcome to the site's community.",
     ),
     "project": Template(
+        "Project",
         CommunityKind.PROJECT.value,
         CommunityAccess.SECRET.value,
         "The project team's room until the project ends.",
-        ("What is said here stays here.",),
+        (_STAYS_HERE,),
         "Welcome to the project.",
     ),
+    "customer": Template(
+        "Customer community",
+        CommunityKind.LASTING.value,
+        CommunityAccess.CLOSED.value,
+        "Our customers and us: questions, answers between customers, news of the product.",
+        (_KIND_RULE, "No confidential data: other customers read this.", "Support cases go to the support desk."),
+        "Welcome! Tell us which product you use and what you would like to hear about.",
+    ),
+    "qa": Template(
+        "Questions & answers",
+        CommunityKind.LASTING.value,
+        CommunityAccess.OPEN.value,
+        "Ask a question, answer others: one question per post, answers as replies.",
+        (_KIND_RULE, "Search before asking.", "Reply to the question, do not start a new post."),
+        "Welcome! Ask your first question, or answer one.",
+    ),
 }
+RESERVED_NAMES = frozenset({"new", "edit"})  # would shadow the pages under /communities/
 
 
 def join_outcome(community: Community, membership: CommunityMember | None) -> str | None:

@@ -13,7 +13,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from essaim.actors.communities import members
+from essaim.actors.communities import TEMPLATES, members
 from essaim.actors.models import Actor, Community, CommunityMember, MemberRole
 from essaim.actors.models.base import utcnow
 from essaim.cli.database import in_transaction
@@ -32,7 +32,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     create.add_argument("username")
     create.add_argument("--name", default="", help="its display name")
     create.add_argument("--owner", required=True, help="the owner's handle")
-    create.add_argument("--template", default="trade", help="trade (open), site (closed) or project (secret)")
+    create.add_argument("--template", default="trade", choices=list(TEMPLATES), help="its kind, access and texts")
     create.add_argument("--kind", choices=("lasting", "project"), default=None)
     create.add_argument("--access", choices=("open", "closed", "secret"), default=None)
     create.add_argument("--ends-on", type=date.fromisoformat, default=None, help="a project's end (YYYY-MM-DD)")

@@ -19,13 +19,18 @@ from essaim.outbox.delivery import inboxes_for, plan_deliveries
 from essaim.outbox.federate_posts import remote_followers
 
 
-async def federate_profile_update(session: AsyncSession, actor: Actor, node: LocalNode) -> None:
-    """The edited actor (profile loaded) as an `Update` to every remote accepted follower."""
+async def federate_profile_update(
+    session: AsyncSession, actor: Actor, node: LocalNode, *, to_followers: bool = False
+) -> None:
+    """The edited actor (profile loaded) as an `Update` to every remote accepted follower; addressed to
+    its followers rather than Public with `to_followers` (a secret community's Group)."""
     inboxes = inboxes_for(await remote_followers(session, actor.id))
     if not inboxes:
         return
     document = render_actor(actor, domain=node.domain, default_avatar=node.uris.default_avatar)
     activity = render_actor_update(document, utcnow())
+    if to_followers:
+        activity["to"] = [actor.followers_uri]
     await plan_deliveries(session, activity["id"], activity, actor.id, inboxes, subject=actor.uri)
 
 

@@ -22,7 +22,7 @@ from essaim.web.api.middleware import RateLimiter, api_middleware
 from essaim.web.api.routes import ROUTE_TABLES
 from essaim.web.errors import error_middleware
 from essaim.web.keys import CONFIG, DATABASE, SECRET, URIS, VAPID_KEY
-from essaim.web.pages import admin, auth, profiles, settings, tags
+from essaim.web.pages import admin, auth, communities, community_admin, profiles, settings, tags
 from essaim.web.pages.context import page_context
 from essaim.web.scheduler import scheduler
 from essaim.web.sessions import csrf_cookie_middleware
@@ -71,6 +71,8 @@ def create_app(config: Config) -> web.Application:
         ap_emojis.routes,
         ap_inbox.routes,
         profiles.routes,
+        communities.routes,
+        community_admin.routes,
         tags.routes,
         auth.routes,
         admin.routes,

@@ -15,7 +15,15 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from essaim.actors.accounts import local_actor_by_handle, normalise_handle, set_local_uris
-from essaim.actors.communities import TEMPLATES, community_of, join_outcome, may_moderate, membership, moderators
+from essaim.actors.communities import (
+    RESERVED_NAMES,
+    TEMPLATES,
+    community_of,
+    join_outcome,
+    may_moderate,
+    membership,
+    moderators,
+)
 from essaim.actors.feeds import notify
 from essaim.actors.keys import new_key_pair
 from essaim.actors.models import (
@@ -32,11 +40,13 @@ from essaim.actors.models import (
     NotificationType,
 )
 from essaim.actors.models.base import utcnow
+from essaim.actors.text import text_to_html
 from essaim.ids import new_id
 from essaim.outbox import federate_follows
-from essaim.outbox.actions import Forbidden, Invalid, NotFound
+from essaim.outbox.actions import Forbidden, Invalid, LocalNode, NotFound
 from essaim.outbox.actions.community_welcome import queue_welcome
 from essaim.outbox.actions.follows import do_follow, do_unfollow, end_follow
+from essaim.outbox.federate_profile import federate_profile_update
 from essaim.uris import LocalURIs
 
 
@@ -76,6 +86,8 @@ async def do_create_community(
         handle = normalise_handle(draft.username)
     except ValueError as error:
         raise Invalid(str(error)) from None
+    if handle in RESERVED_NAMES:
+        raise Invalid(f"The name {handle!r} is reserved")
     if await local_actor_by_handle(session, handle) is not None:
         raise Invalid("This username is taken")
     keys = new_key_pair()
@@ -106,11 +118,54 @@ async def do_create_community(
         welcome_message=draft.welcome_message if draft.welcome_message is not None else template.welcome_message,
     )
     session.add(community)
+    _describe(group, community.charter)
     await session.flush()
     row = CommunityMember(community_id=group.id, actor_id=owner.id, role=MemberRole.OWNER.value)
     session.add(row)
     await _admit(session, group, row, owner)
     return community, group
+
+
+@dataclass(frozen=True)
+class CommunityEdit:
+    """What the owner and moderators may change; the name (handle) and kind stay."""
+
+    display_name: str
+    charter: str
+    rules: tuple[str, ...]
+    welcome_message: str
+    access: str
+    ends_on: date | None = None
+
+
+async def do_edit_community(
+    session: AsyncSession, node: LocalNode, community: Community, group: Actor, editor: Actor, edit: CommunityEdit
+) -> None:
+    """Change the community's texts, access and end date; remote members get the Group's `Update`
+    (addressed to its members alone when the community is secret).
+
+    `group` must be loaded with its profile (`queries.with_profile`), as the actor document renders it.
+    """
+    await check_moderator(session, community, editor)
+    access = _choice(edit.access, CommunityAccess, "access")
+    if community.kind == CommunityKind.PROJECT.value and edit.ends_on is None:
+        raise Invalid("a project community needs an end date")
+    group.display_name = edit.display_name.strip() or group.username
+    group.manually_approves_followers = access != CommunityAccess.OPEN.value
+    group.discoverable = access != CommunityAccess.SECRET.value
+    community.access, community.charter = access, edit.charter.strip()
+    community.rules = [rule.strip() for rule in edit.rules if rule.strip()]
+    community.welcome_message = edit.welcome_message.strip()
+    if community.kind == CommunityKind.PROJECT.value and edit.ends_on != community.ends_on:
+        community.ends_on, community.reminded_for = edit.ends_on, None  # the reminder is due again for the new date
+    _describe(group, community.charter)
+    await session.flush()
+    await federate_profile_update(session, group, node, to_followers=access == CommunityAccess.SECRET.value)
+
+
+def _describe(group: Actor, charter: str) -> None:
+    """The Group's `summary` is its charter, as other servers show it on the community's profile."""
+    group.summary_source, group.summary = charter, text_to_html(charter)
 
 
 async def do_join(
@@ -183,6 +238,12 @@ async def check_moderator(session: AsyncSession, community: Community, moderator
         raise Forbidden("Only the community's moderators can do this")
 
 
+async def check_owner(session: AsyncSession, community: Community, owner: Actor) -> None:
+    row = await membership(session, community.actor_id, owner.id)
+    if row is None or row.role != MemberRole.OWNER.value or row.state != MemberState.MEMBER.value:
+        raise Forbidden("Only an owner can do this")
+
+
 async def _target(session: AsyncSession, community: Community, actor: Actor, state: str) -> CommunityMember:
     row = await membership(session, community.actor_id, actor.id)
     if row is None or row.state != state:
@@ -239,9 +300,7 @@ async def do_remove(
 
 async def do_set_role(session: AsyncSession, community: Community, owner: Actor, actor: Actor, role: str) -> None:
     """An owner promotes a member (moderator, owner) or demotes one; the last owner keeps their role."""
-    row = await membership(session, community.actor_id, owner.id)
-    if row is None or row.role != MemberRole.OWNER.value or row.state != MemberState.MEMBER.value:
-        raise Forbidden("Only an owner can change roles")
+    await check_owner(session, community, owner)
     if role not in {r.value for r in MemberRole}:
         raise Invalid(f"role must be one of {', '.join(r.value for r in MemberRole)}")
     target = await _target(session, community, actor, MemberState.MEMBER.value)

@@ -18,7 +18,7 @@ from essaim.actors.community_lifecycle import ended, owners, reminder_due, today
 from essaim.actors.feeds import record_notification
 from essaim.actors.models import Actor, Community, CommunityKind, NotificationType
 from essaim.outbox.actions import Invalid
-from essaim.outbox.actions.communities import check_moderator
+from essaim.outbox.actions.communities import check_owner
 from essaim.outbox.mail import queue_mail
 from essaim.outbox.mail_templates import COMMUNITY_ENDING
 
@@ -59,15 +59,26 @@ async def archive_ended(session: AsyncSession, now: datetime) -> int:
 async def do_renew(
     session: AsyncSession, community: Community, until: date, now: datetime, *, by: Actor | None = None
 ) -> None:
-    """Move a project's end date to `until` (after today), reopening it if archived; `by`, when given, must moderate.
+    """Move a project's end date to `until` (after today), reopening it if archived; `by`, when given, must own it.
 
     The reminder is due again for the new date.
     """
     if by is not None:
-        await check_moderator(session, community, by)
+        await check_owner(session, community, by)
     if community.kind != CommunityKind.PROJECT.value:
         raise Invalid("Only a project community has an end date")
     if until <= today(now):
         raise Invalid("The new end date must be after today")
     community.ends_on, community.archived_at, community.reminded_for = until, None, None
+    await session.flush()
+
+
+async def do_archive(session: AsyncSession, community: Community, now: datetime, *, by: Actor) -> None:
+    """An owner archives a project before its end date (read-only from now; renewing reopens it)."""
+    await check_owner(session, community, by)
+    if community.kind != CommunityKind.PROJECT.value:
+        raise Invalid("Only a project community is archived")
+    if community.archived_at is not None:
+        raise Invalid("This community is archived already")
+    community.archived_at = now
     await session.flush()

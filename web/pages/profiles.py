@@ -12,13 +12,14 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from essaim.actors import queries
-from essaim.actors.models import Actor, Status
+from essaim.actors.models import Actor, ActorType, Status
 from essaim.actors.remote import actor_by_uri
 from essaim.actors.visibility import visible_status
 from essaim.federation.webfinger import BadResource, parse_resource
 from essaim.outbox.ledger import post_ledger
 from essaim.web.keys import CONFIG, DATABASE, URIS
 from essaim.web.negotiation import Representation, negotiate
+from essaim.web.pages.communities import community_path
 from essaim.web.sessions import current_account
 
 routes = web.RouteTableDef()
@@ -103,6 +104,16 @@ def _wants_json(request: web.Request) -> bool:
 async def profile_by_handle(request: web.Request) -> web.StreamResponse:
     async with request.app[DATABASE].session() as session:
         actor = await queries.local_person_by_handle(session, request.match_info["username"])
+        if actor is None:  # a community's handle leads to its page (a secret one only for those inside)
+            viewer = await current_account(request)
+            group = await queries.local_actor_named(
+                session,
+                actor_id=None,
+                handle=request.match_info["username"],
+                viewer_id=viewer.actor_id if viewer else None,
+            )
+            if group is not None and group.type == ActorType.GROUP.value:
+                raise web.HTTPFound(group.uri if _wants_json(request) else community_path(group))
     if actor is None:
         raise web.HTTPNotFound(reason="No one here has this username.")
     if _wants_json(request):
