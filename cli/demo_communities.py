@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from essaim.actors import accounts
+from essaim.actors.communities import TEMPLATES
 from essaim.actors.models import Account, Actor
 from essaim.actors.models.base import utcnow
 from essaim.outbox.actions import LocalNode
@@ -44,7 +45,7 @@ async def _create(session: AsyncSession, node: LocalNode, data: dict[str, Any]) 
         access=data.get("access"),
         ends_on=utcnow().date() + timedelta(days=ends_in) if ends_in is not None else None,
         charter=data.get("charter"),
-        welcome_message=data.get("welcome_message", ""),  # the demo's members were there from the start
+        welcome_message="",  # the demo's members were there from the start: nobody is welcomed while seeding
     )
     community, group = await do_create_community(session, node.uris, owner, draft)
     for attribute, value in data.get("rules", {}).items():
@@ -61,6 +62,8 @@ async def _create(session: AsyncSession, node: LocalNode, data: dict[str, Any]) 
         text = f"@{group.username} {post['text']}"
         checked = await check_create_status(session, author, StatusDraft(text=text, visibility="public"), node)
         await do_create_status(session, checked, node)
+    # Newcomers from now on are welcomed with the template's message.
+    community.welcome_message = data.get("welcome_message", TEMPLATES[draft.template].welcome_message)
 
 
 async def _person(session: AsyncSession, handle: str) -> Actor:
