@@ -2,7 +2,8 @@
 
 - `Follow` of a local community's Group: a join by the community's rule — `Accept` at once (open),
   a pending request a moderator answers (closed), or `Reject` (secret without an invitation,
-  archived, banned). `Undo{Follow}`: the member leaves.
+  archived, banned, or a server outside the community's boundary: `actors/partners.py`).
+  `Undo{Follow}`: the member leaves.
 - `Announce` by a remote Group of a member's `Create` (the member's activity, embedded): the post is
   stored in that community for the local members (the Group's followers here). The Group vouches for
   it — its server received it signed by the author — but only for an author on the activity's own
@@ -58,7 +59,9 @@ async def join(ctx: InboxContext) -> bool:
         return False
     follow_id = str(ctx.activity["id"])
     try:
-        state = await do_join(ctx.session, community, group, ctx.sender, follow_uri=follow_id)
+        state = await do_join(
+            ctx.session, community, group, ctx.sender, follow_uri=follow_id, internal_domains=ctx.node.internal_domains
+        )
     except ActionError as error:
         refused = Follow(follower_id=ctx.sender.id, followee_id=group.id, uri=follow_id)  # not stored
         await send_reject(ctx.session, refused, ctx.sender, group)

@@ -9,6 +9,7 @@ remote member's post is dropped here and the Group announces its own `Delete` of
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,15 +43,16 @@ async def moderated_post(session: AsyncSession, moderator_id: int, status_id: in
     return status
 
 
-async def do_remove_post(session: AsyncSession, status: Status) -> None:
+async def do_remove_post(session: AsyncSession, status: Status, internal_domains: Iterable[str]) -> None:
     """A moderator's removal of a post in their community (checked by `moderated_post`), everywhere."""
     author = await session.get(Actor, status.actor_id)
     group = await session.get(Actor, status.community_id)
     assert author is not None and group is not None, "foreign keys"
     if author.is_local:
-        await do_delete_status(session, status)
+        await do_delete_status(session, status, internal_domains)
         return
     members = await remote_followers(session, group.id)
-    await announce_to_members(session, group, members, status, render_group_delete(group, status))
+    removal = render_group_delete(group, status)
+    await announce_to_members(session, group, members, status, removal, internal_domains)
     await forget_post(session, status, utcnow())
     await session.flush()

@@ -21,7 +21,7 @@ from essaim.web.api.params import parse_id
 from essaim.web.api.render import accounts_json
 from essaim.web.api.v1.accounts import account_json
 from essaim.web.errors import ApiError
-from essaim.web.keys import DATABASE
+from essaim.web.keys import CONFIG, DATABASE
 
 routes = web.RouteTableDef()
 REQUESTS = r"/api/v1/communities/{id:\d+}/requests"
@@ -62,7 +62,10 @@ async def answer(request: web.Request) -> web.Response:
         requester = await session.get(Actor, parse_id(request.match_info["account_id"]))
         if requester is None:
             raise ApiError(404, "Record not found")
-        answering = do_approve if request.match_info["answer"] == "authorize" else do_reject
-        await answering(session, community, group, moderator, requester)
+        if request.match_info["answer"] == "authorize":
+            internal = request.app[CONFIG].federation.internal_domains
+            await do_approve(session, community, group, moderator, requester, internal_domains=internal)
+        else:
+            await do_reject(session, community, group, moderator, requester)
     async with request.app[DATABASE].session() as session:
         return web.json_response(await account_json(request, session, requester))
