@@ -119,14 +119,17 @@ async def test_an_external_community_spans_the_company_and_its_partner(
             assert await outside.home(marker) is None, (outside.handle, marker)
             assert await outside.search(marker) == [], (outside.handle, marker)
         assert not await outside.can_read(copy["id"]), outside.handle
-    for node, name in ((b, "camille"), (p, "lucas")):
-        key = await stored_key(node.database_url, name)
-        await signed_get_json(http, posted["uri"], key, status=404)
-        await signed_get_json(http, reply["uri"], key, status=404)
+    assert not await outsider.can_read(reply["id"]) and not await lucas.can_read(reply_on_a["id"])
+    signers = ((a, "lucas"), (b, "camille"), (p, "lucas"))
+    keys = [(node.domain, await stored_key(node.database_url, name)) for node, name in signers]
+    for uri, home in ((posted["uri"], a), (reply["uri"], p)):  # each fetched from its own node, signed elsewhere
+        for domain, key in keys:
+            if domain != home.domain:
+                await signed_get_json(http, uri, key, status=404)
     await signed_get_json(http, posted["uri"], await emma.key())  # a member's signature reads it
 
     # Nothing of the partner list shows in the Group's account or its actor document.
-    for seen_by in (hugo, sofia, emma, lucas):
+    for seen_by in (hugo, sofia, lucas):  # (P's own pages name P, of course)
         account = await seen_by.lookup("clients" if seen_by.node is a else f"clients@{a.domain}")
         assert p.domain not in str(account) and "partner" not in str(account).lower()
     actor = await signed_get_json(http, await _group_uri(hugo), await sofia.key())
