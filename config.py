@@ -66,6 +66,9 @@ class FederationSection:
     mode: str = "open"
     allowlist: tuple[str, ...] = ()
     allowed_private_ranges: tuple[str, ...] = ()
+    # The company's own nodes (`host` or `host:port`): communities never admit nor deliver outside them, except
+    # an external community to its partner domains. "*" (the default): no boundary.
+    internal_domains: tuple[str, ...] = ("*",)
     # Secure mode: posts, outboxes and collections only to signed GETs; unsigned actor GETs get the bare profile.
     authorized_fetch: bool = True
     # A vote waits this long before its poll's new counts go out: a burst of votes makes one Update{Question}.

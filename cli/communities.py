@@ -1,5 +1,6 @@
 """`essaim community create|list|members|join|leave|approve|reject|invite|remove|ban|role|lock|unlock|pin|unpin`
-(and the lifecycle steps of `cli.community_lifecycle`): communities from the shell.
+(and the lifecycle steps of `cli.community_lifecycle`, the partners of `cli.community_partners`): communities
+from the shell.
 
 Moderation steps act as `--by` (a moderator's handle), by default the community's first owner.
 A remote actor named `user@host` must be known to this node already.
@@ -8,16 +9,19 @@ A remote actor named `user@host` must be known to this node already.
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from essaim.actors.communities import TEMPLATES, members
+from essaim.actors.domain_blocks import load_block_list
 from essaim.actors.models import Actor, Community, CommunityMember, MemberRole
 from essaim.actors.models.base import utcnow
 from essaim.cli.database import in_transaction
 from essaim.config import Config
+from essaim.inbox.policy import FederationPolicy
 from essaim.outbox.actions import NotFound
 from essaim.outbox.actions import communities as act
 from essaim.outbox.actions import community_governance as governance
@@ -36,6 +40,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     create.add_argument("--kind", choices=("lasting", "project"), default=None)
     create.add_argument("--access", choices=("open", "closed", "secret"), default=None)
     create.add_argument("--ends-on", type=date.fromisoformat, default=None, help="a project's end (YYYY-MM-DD)")
+    create.add_argument("--external", action="store_true", help="a partner or customer community")
+    create.add_argument(
+        "--partner", action="append", default=[], metavar="DOMAIN", help="a partner domain it admits (repeatable)"
+    )
     create.set_defaults(handler=create_command)
 
     actions.add_parser("list", help="list the node's communities").set_defaults(handler=list_command)
@@ -81,9 +89,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     role.add_argument("role", choices=[r.value for r in MemberRole])
     role.add_argument("--by", default=None, help="an owner's handle (default: the first owner)")
     role.set_defaults(handler=role_command)
-    from essaim.cli import community_lifecycle  # here: its commands use this module's lookups
+    from essaim.cli import community_lifecycle, community_partners  # here: their commands use this module's lookups
 
     community_lifecycle.register(actions)
+    community_partners.register(actions)
 
 
 async def _actor(session: AsyncSession, handle: str) -> Actor:
@@ -117,12 +126,34 @@ async def _moderator(session: AsyncSession, community: Community, handle: str | 
     return owner
 
 
+async def tell_policy(config: Config, session: AsyncSession, domains: list[str]) -> None:
+    """Warn (on stderr) of partner domains the node's federation policy refuses: they are not added to it."""
+    policy = FederationPolicy(config, await load_block_list(session))
+    for domain in (domain for domain in domains if not policy.allows(domain)):
+        print(
+            f"essaim: warning: this node does not federate with {domain}: "
+            "add it to federation.allowlist (and lift any block) so its people can join",
+            file=sys.stderr,
+        )
+
+
 def create_command(config: Config, args: argparse.Namespace) -> int:
     async def work(session: AsyncSession) -> None:
         owner = await _actor(session, args.owner)
-        draft = act.CommunityDraft(args.username, args.name, args.template, args.kind, args.access, args.ends_on)
+        draft = act.CommunityDraft(
+            args.username,
+            args.name,
+            args.template,
+            args.kind,
+            args.access,
+            args.ends_on,
+            external=args.external,
+            partner_domains=tuple(args.partner),
+        )
         community, group = await act.do_create_community(session, LocalURIs(config.base_url), owner, draft)
-        print(f"Created {community.access} community @{group.username} ({group.uri}).")
+        external = " external" if community.external else ""
+        print(f"Created {community.access}{external} community @{group.username} ({group.uri}).")
+        await tell_policy(config, session, community.partner_domains)
 
     return in_transaction(config, work)
 
@@ -150,7 +181,9 @@ def members_command(config: Config, args: argparse.Namespace) -> int:
 def join_command(config: Config, args: argparse.Namespace) -> int:
     async def work(session: AsyncSession) -> None:
         community, group = await _community(session, args.community)
-        state = await act.do_join(session, community, group, await _actor(session, args.person))
+        person = await _actor(session, args.person)
+        internal = config.federation.internal_domains
+        state = await act.do_join(session, community, group, person, internal_domains=internal)
         print(f"{args.person}: {state}.")
 
     return in_transaction(config, work)
@@ -170,13 +203,14 @@ def moderation_command(config: Config, args: argparse.Namespace) -> int:
         community, group = await _community(session, args.community)
         moderator = await _moderator(session, community, args.by)
         person = await _actor(session, args.person)
+        internal = config.federation.internal_domains
         match args.step:
             case "approve":
-                await act.do_approve(session, community, group, moderator, person)
+                await act.do_approve(session, community, group, moderator, person, internal_domains=internal)
             case "reject":
                 await act.do_reject(session, community, group, moderator, person)
             case "invite":
-                await act.do_invite(session, community, moderator, person)
+                await act.do_invite(session, community, moderator, person, internal_domains=internal)
             case "remove" | "ban":
                 await act.do_remove(session, community, group, moderator, person, ban=args.step == "ban")
         print(f"{args.step}: {args.person}.")
@@ -190,9 +224,13 @@ def post_command(config: Config, args: argparse.Namespace) -> int:
         moderator = await _moderator(session, community, args.by)
         status = await governance.community_post(session, community, moderator, args.status_id)
         if args.step in ("lock", "unlock"):
-            await governance.do_lock(session, group, moderator, status, locked=args.step == "lock", now=utcnow())
+            locked, internal = args.step == "lock", config.federation.internal_domains
+            await governance.do_lock(
+                session, group, moderator, status, locked=locked, now=utcnow(), internal_domains=internal
+            )
         else:
-            await governance.do_pin(session, group, moderator, status, pinned=args.step == "pin")
+            pinned, internal = args.step == "pin", config.federation.internal_domains
+            await governance.do_pin(session, group, moderator, status, pinned=pinned, internal_domains=internal)
         print(f"{args.step}: {args.status_id}.")
 
     return in_transaction(config, work)

@@ -69,7 +69,11 @@ async def _seed(config: Config, data: dict[str, Any]) -> tuple[int, int]:
             for status in (await session.scalars(new_posts)).all():
                 await fan_out(session, status)
         async with database.transaction() as session:
-            communities = await seed_communities(session, LocalNode(uris, config.domain), data["communities"])
+            communities = await seed_communities(
+                session,
+                LocalNode(uris, config.domain, internal_domains=config.federation.internal_domains),
+                data["communities"],
+            )
     return len(created), communities
 
 

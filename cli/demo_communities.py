@@ -1,4 +1,5 @@
-"""The demo company's communities: one of every kind (open trade, closed site, secret project), with members and posts.
+"""The demo company's communities: one of every kind (open trade, closed site, secret project, external customer),
+with members and posts.
 
 Posts go through the real posting path (`@community` in the text, as an app posts into one), so their
 audience, home feeds and notifications are those of a live post. A community that exists is left as
@@ -46,6 +47,8 @@ async def _create(session: AsyncSession, node: LocalNode, data: dict[str, Any]) 
         ends_on=utcnow().date() + timedelta(days=ends_in) if ends_in is not None else None,
         charter=data.get("charter"),
         welcome_message="",  # the demo's members were there from the start: nobody is welcomed while seeding
+        external=data.get("external", False),
+        partner_domains=tuple(data.get("partners", ())),
     )
     community, group = await do_create_community(session, node.uris, owner, draft)
     for attribute, value in data.get("rules", {}).items():

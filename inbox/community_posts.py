@@ -7,7 +7,7 @@ A post into a remote community is stored in it as it comes (its Group judged it)
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,7 +36,10 @@ async def reject_post(session: AsyncSession, group: Actor, author: Actor, activi
     await send_to_actor(session, reject, group, author)
 
 
-async def redistribute(session: AsyncSession, group: Actor, status: Status, activity: Mapping[str, Any]) -> None:
-    """A local Group announces an admitted post to its remote members."""
+async def redistribute(
+    session: AsyncSession, group: Actor, status: Status, activity: Mapping[str, Any], internal_domains: Iterable[str]
+) -> None:
+    """A local Group announces an admitted post to its remote members (those inside its boundary)."""
     if group.is_local:
-        await announce_to_members(session, group, await remote_followers(session, group.id), status, activity)
+        members = await remote_followers(session, group.id)
+        await announce_to_members(session, group, members, status, activity, internal_domains)

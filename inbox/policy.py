@@ -20,6 +20,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from essaim.actors.domain_blocks import BlockList, block_list_version, load_block_list
+from essaim.actors.partners import host_listed
 from essaim.config import Config
 from essaim.db import Database
 from essaim.federation.signatures import request_authority
@@ -62,15 +63,7 @@ class FederationPolicy:
 
     def in_mode(self, host: str) -> bool:
         """Whether `federation.mode` and `allowlist` admit `host` (the settings alone, blocks aside)."""
-        if self.config.federation.mode != "allowlist":
-            return True
-        host = host.lower()
-        bare = urlsplit(f"//{host}").hostname or host
-        for entry in self.config.federation.allowlist:
-            allowed = entry.strip().lower().rstrip("/")
-            if allowed and allowed in (host, bare):
-                return True
-        return False
+        return self.config.federation.mode != "allowlist" or host_listed(self.config.federation.allowlist, host)
 
     def allows(self, host: str) -> bool:
         return bool(host) and self.in_mode(host) and not self.blocks.suspended(host)

@@ -106,17 +106,19 @@ async def federate_create(session: AsyncSession, status: Status, node: LocalNode
     mentioned = await _mentioned(session, status)
     activity = render.render_create(status, author, await parts_of(session, status, node))
     await _plan(session, activity, author, await _post_audience(session, status, mentioned))
-    await redistribute(session, status, activity)
+    await redistribute(session, status, activity, node.internal_domains)
 
 
-async def redistribute(session: AsyncSession, status: Status, activity: Mapping[str, Any]) -> None:
+async def redistribute(
+    session: AsyncSession, status: Status, activity: Mapping[str, Any], internal_domains: Iterable[str]
+) -> None:
     """A post in a local community: its Group announces the activity about it to its remote members."""
     if status.community_id is None:
         return
     group = await _actor(session, status.community_id)
     if group.is_local:
         members = await remote_followers(session, group.id)
-        await announce_to_members(session, group, members, status, render.document(activity))
+        await announce_to_members(session, group, members, status, render.document(activity), internal_domains)
 
 
 async def federate_update(session: AsyncSession, status: Status, node: LocalNode) -> None:
@@ -125,13 +127,14 @@ async def federate_update(session: AsyncSession, status: Status, node: LocalNode
     mentioned = await _mentioned(session, status)
     activity = render.render_update(status, author, await parts_of(session, status, node))
     await _plan(session, activity, author, await _post_audience(session, status, mentioned))
-    await redistribute(session, status, activity)
+    await redistribute(session, status, activity, node.internal_domains)
 
 
-async def federate_delete(session: AsyncSession, status: Status) -> None:
+async def federate_delete(session: AsyncSession, status: Status, internal_domains: Iterable[str]) -> None:
     """A local post about to be deleted: `Delete{Tombstone}`; a boost is taken back with `Undo{Announce}`.
 
-    Call it before the row goes: its mentions are read to address the deletion.
+    Call it before the row goes: its mentions are read to address the deletion. `internal_domains`: the
+    node's boundary, for a post in one of its communities (`redistribute`).
     """
     author = await _actor(session, status.actor_id)
     if status.reblog_of_id is not None:
@@ -142,7 +145,7 @@ async def federate_delete(session: AsyncSession, status: Status) -> None:
     mentioned = await _mentioned(session, status)
     activity = render.render_delete(status, author, [a.uri for a in mentioned])
     await _plan(session, activity, author, await _post_audience(session, status, mentioned))
-    await redistribute(session, status, activity)
+    await redistribute(session, status, activity, internal_domains)
 
 
 # --- favourites ----------------------------------------------------------------------------------------

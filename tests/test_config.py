@@ -98,3 +98,9 @@ def test_unreadable_files_are_reported(tmp_path: Path) -> None:
     broken.write_text("[node\n")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_config(broken, environ={})
+
+
+def test_internal_domains_draw_no_boundary_unless_set() -> None:
+    assert load_config(environ={}).federation.internal_domains == ("*",)
+    environ = {"ESSAIM_FEDERATION_INTERNAL_DOMAINS": "a.example, b.example:8443"}
+    assert load_config(environ=environ).federation.internal_domains == ("a.example", "b.example:8443")

@@ -54,6 +54,9 @@ class Community(Base):
     charter: Mapped[str] = mapped_column(Text, default="")
     rules: Mapped[list[str]] = mapped_column(JSON, default=list)
     welcome_message: Mapped[str] = mapped_column(Text, default="")
+    # External (partner or customer) communities also admit people of `partner_domains` (actors/partners.py).
+    external: Mapped[bool] = mapped_column(default=False)
+    partner_domains: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     @property

@@ -2,7 +2,8 @@
 
 - `Follow` of a local community's Group: a join by the community's rule — `Accept` at once (open),
   a pending request a moderator answers (closed), or `Reject` (secret without an invitation,
-  archived, banned). `Undo{Follow}`: the member leaves.
+  archived, banned, or a server outside the community's boundary: `actors/partners.py`).
+  `Undo{Follow}`: the member leaves.
 - `Announce` by a remote Group of a member's `Create` (the member's activity, embedded): the post is
   stored in that community for the local members (the Group's followers here). The Group vouches for
   it — its server received it signed by the author — but only for an author on the activity's own
@@ -63,7 +64,9 @@ async def join(ctx: InboxContext) -> bool:
         return False
     follow_id = str(ctx.activity["id"])
     try:
-        state = await do_join(ctx.session, community, group, ctx.sender, follow_uri=follow_id)
+        state = await do_join(
+            ctx.session, community, group, ctx.sender, follow_uri=follow_id, internal_domains=ctx.node.internal_domains
+        )
     except ActionError as error:
         refused = Follow(follower_id=ctx.sender.id, followee_id=group.id, uri=follow_id)  # not stored
         await send_reject(ctx.session, refused, ctx.sender, group)
@@ -137,7 +140,8 @@ async def _announced_change(ctx: InboxContext, change: Mapping[str, Any]) -> boo
     actor_uri = id_of(change.get("actor"))
     removal = actor_uri == ctx.sender.uri and first(change.get("type")) == "Delete"
     if author is not None and author.is_local and removal:  # our author's post, removed from the community
-        await do_delete_status(ctx.session, status)  # deleted as its author would: their followers are told
+        # Deleted as its author would: their followers are told.
+        await do_delete_status(ctx.session, status, ctx.node.internal_domains)
         log.info("deleted %s: the moderators of %s removed it", status.uri, ctx.sender.uri)
         return True
     if author is None or author.is_local:

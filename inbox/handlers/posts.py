@@ -143,7 +143,7 @@ async def create(ctx: InboxContext) -> bool:
         return refuse(ctx, f"{note.in_reply_to}: {LOCKED}")
     status = await store_post(session, ctx.sender, note, ctx.now, community=community)
     if community is not None:
-        await redistribute(session, community, status, ctx.activity)
+        await redistribute(session, community, status, ctx.activity, ctx.node.internal_domains)
     log.info("stored %s post %s from %s", status.visibility, note.id, ctx.sender.uri)
     return True
 
@@ -237,7 +237,7 @@ async def update(ctx: InboxContext) -> bool:
         await notify(
             session, recipient=booster, sender_id=ctx.sender.id, kind=NotificationType.UPDATE.value, status_id=status.id
         )
-    await redistribute_change(session, status, ctx.activity)  # a local community tells its other members
+    await redistribute_change(session, status, ctx.activity, ctx.node.internal_domains)  # to its other members
     return True
 
 
@@ -270,7 +270,7 @@ async def delete_post(ctx: InboxContext) -> bool:
         return ignore(ctx, "a Delete of a post we do not have (remembered, in case its Create comes late)")
     if status.actor_id != ctx.sender.id:
         return refuse(ctx, f"{target} is another actor's post")
-    await redistribute_change(session, status, ctx.activity)
+    await redistribute_change(session, status, ctx.activity, ctx.node.internal_domains)
     await forget_post(session, status, ctx.now)
     log.info("deleted %s at its author's request", target)
     return True

@@ -62,6 +62,9 @@ class LocalNode:
     uris: LocalURIs
     domain: str
     poll_update_seconds: int = FederationSection.poll_update_seconds  # a vote's counts go out this much later
+    internal_domains: tuple[str, ...] = (
+        FederationSection.internal_domains
+    )  # the company's boundary (actors/partners.py)
 
     @property
     def local_domains(self) -> frozenset[str]:

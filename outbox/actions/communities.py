@@ -2,12 +2,17 @@
 
 Membership is a `CommunityMember` row; a `member` row always stands beside an accepted `Follow` of
 the Group (its followers are its members, FEP-1b12), and every change here keeps the two in step:
-`_admit` makes the follow, `_expel` ends it. A remote actor hears of its answer as it would from a
+`_admit` makes the follow, `expel` ends it. A remote actor hears of its answer as it would from a
 person: `Accept` when admitted, `Reject` when refused, removed or banned.
+
+Remote people are admitted (joined, approved, invited) only from inside the community's boundary:
+the node's internal domains and, for an external community, its partner domains (`actors/partners.py`).
+`internal_domains` is `federation.internal_domains`; left out, nobody remote is inside.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -40,6 +45,7 @@ from essaim.actors.models import (
     NotificationType,
 )
 from essaim.actors.models.base import utcnow
+from essaim.actors.partners import boundary_refusal, clean_domain
 from essaim.actors.text import text_to_html
 from essaim.ids import new_id
 from essaim.outbox import federate_follows
@@ -63,6 +69,8 @@ class CommunityDraft:
     charter: str | None = None
     rules: tuple[str, ...] | None = None
     welcome_message: str | None = None
+    external: bool = False  # a partner or customer community (`partner_domains` admitted too)
+    partner_domains: tuple[str, ...] = ()
 
 
 def _choice(value: str, allowed: type[CommunityKind] | type[CommunityAccess], name: str) -> str:
@@ -90,6 +98,9 @@ async def do_create_community(
         raise Invalid(f"The name {handle!r} is reserved")
     if await local_actor_by_handle(session, handle) is not None:
         raise Invalid("This username is taken")
+    if draft.partner_domains and not draft.external:
+        raise Invalid("only an external community has partner domains")
+    partners = clean_domains(draft.partner_domains)
     keys = new_key_pair()
     group = Actor(
         type=ActorType.GROUP.value,
@@ -116,6 +127,8 @@ async def do_create_community(
         charter=draft.charter if draft.charter is not None else template.charter,
         rules=list(draft.rules if draft.rules is not None else template.rules),
         welcome_message=draft.welcome_message if draft.welcome_message is not None else template.welcome_message,
+        external=draft.external,
+        partner_domains=partners,
     )
     session.add(community)
     _describe(group, community.charter)
@@ -168,8 +181,29 @@ def _describe(group: Actor, charter: str) -> None:
     group.summary_source, group.summary = charter, text_to_html(charter)
 
 
+def clean_domains(domains: Iterable[str]) -> list[str]:
+    """Partner domains as stored (`clean_domain`), sorted and without repeats; Invalid for one that is not a domain."""
+    try:
+        return sorted({clean_domain(domain) for domain in domains})
+    except ValueError as error:
+        raise Invalid(str(error)) from None
+
+
+def check_inside(community: Community, actor: Actor, internal_domains: Iterable[str]) -> None:
+    """Forbidden (403) when the actor's server is outside the community's boundary."""
+    refusal = boundary_refusal(community, internal_domains, actor.domain)
+    if refusal is not None:
+        raise Forbidden(refusal)
+
+
 async def do_join(
-    session: AsyncSession, community: Community, group: Actor, actor: Actor, *, follow_uri: str | None = None
+    session: AsyncSession,
+    community: Community,
+    group: Actor,
+    actor: Actor,
+    *,
+    follow_uri: str | None = None,
+    internal_domains: Iterable[str] = (),
 ) -> str:
     """Join by the community's rule; the state reached (`member` or `requested`). Joining accepts the rules.
 
@@ -177,11 +211,12 @@ async def do_join(
     `follow_uri` is a remote joiner's Follow id, which the Accept will name.
     """
     row = await membership(session, community.actor_id, actor.id)
-    outcome = join_outcome(community, row)
+    refusal = boundary_refusal(community, internal_domains, actor.domain)
+    outcome = join_outcome(community, row) if refusal is None else None
     if outcome is None:
         if community.access == CommunityAccess.SECRET.value and (row is None or row.state != MemberState.BANNED.value):
             raise NotFound()
-        raise Forbidden("You cannot join this community")
+        raise Forbidden(refusal or "You cannot join this community")
     asked_before = row is not None and row.state == outcome
     if row is None:
         row = CommunityMember(community_id=community.actor_id, actor_id=actor.id, state=outcome)
@@ -251,10 +286,19 @@ async def _target(session: AsyncSession, community: Community, actor: Actor, sta
     return row
 
 
-async def do_approve(session: AsyncSession, community: Community, group: Actor, moderator: Actor, actor: Actor) -> None:
-    """A moderator admits a pending request."""
+async def do_approve(
+    session: AsyncSession,
+    community: Community,
+    group: Actor,
+    moderator: Actor,
+    actor: Actor,
+    *,
+    internal_domains: Iterable[str] = (),
+) -> None:
+    """A moderator admits a pending request from inside the community's boundary."""
     await check_moderator(session, community, moderator)
     row = await _target(session, community, actor, MemberState.REQUESTED.value)
+    check_inside(community, actor, internal_domains)
     await _admit(session, group, row, actor)
 
 
@@ -263,12 +307,16 @@ async def do_reject(session: AsyncSession, community: Community, group: Actor, m
     await check_moderator(session, community, moderator)
     row = await _target(session, community, actor, MemberState.REQUESTED.value)
     await session.delete(row)
-    await _expel(session, group, actor)
+    await expel(session, group, actor)
 
 
-async def do_invite(session: AsyncSession, community: Community, moderator: Actor, actor: Actor) -> None:
-    """A moderator invites someone (the way into a secret community); members and the banned are left as they are."""
+async def do_invite(
+    session: AsyncSession, community: Community, moderator: Actor, actor: Actor, *, internal_domains: Iterable[str] = ()
+) -> None:
+    """A moderator invites someone from inside the community's boundary (the way into a secret community); members
+    and the banned are left as they are."""
     await check_moderator(session, community, moderator)
+    check_inside(community, actor, internal_domains)
     row = await membership(session, community.actor_id, actor.id)
     if row is None:
         session.add(
@@ -295,7 +343,7 @@ async def do_remove(
     elif row is not None:
         await session.delete(row)
     await session.flush()
-    await _expel(session, group, actor)
+    await expel(session, group, actor)
 
 
 async def do_set_role(session: AsyncSession, community: Community, owner: Actor, actor: Actor, role: str) -> None:
@@ -378,7 +426,7 @@ async def _admit(
         await federate_follows.send_accept(session, follow, actor, group)
 
 
-async def _expel(session: AsyncSession, group: Actor, actor: Actor) -> None:
+async def expel(session: AsyncSession, group: Actor, actor: Actor) -> None:
     """The follow of the Group ends (a remote actor is told with `Reject`)."""
     follow = await _follow(session, actor.id, group.id)
     if follow is not None and not actor.is_local:

@@ -8,6 +8,7 @@ Each step is told to the community's remote members as Lemmy tells it (FEP-1b12)
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import delete, select
@@ -34,17 +35,32 @@ async def community_post(session: AsyncSession, community: Community, moderator:
 
 
 async def do_lock(
-    session: AsyncSession, group: Actor, moderator: Actor, status: Status, *, locked: bool, now: datetime
+    session: AsyncSession,
+    group: Actor,
+    moderator: Actor,
+    status: Status,
+    *,
+    locked: bool,
+    now: datetime,
+    internal_domains: Iterable[str],
 ) -> None:
-    """Lock or unlock the post; members' servers are told only of a change."""
+    """Lock or unlock the post; members' servers (inside the community's boundary) are told only of a change."""
     if (status.locked_at is not None) == locked:
         return
     status.locked_at = now if locked else None
     await session.flush()
-    await _announce(session, group, moderator, status, "Lock", undo=not locked)
+    await _announce(session, group, moderator, status, "Lock", internal_domains, undo=not locked)
 
 
-async def do_pin(session: AsyncSession, group: Actor, moderator: Actor, status: Status, *, pinned: bool) -> None:
+async def do_pin(
+    session: AsyncSession,
+    group: Actor,
+    moderator: Actor,
+    status: Status,
+    *,
+    pinned: bool,
+    internal_domains: Iterable[str],
+) -> None:
     """Pin the post in the community (the Group's pin) or unpin it; members' servers are told only of a change."""
     pin = select(StatusPin.id).where(StatusPin.actor_id == group.id, StatusPin.status_id == status.id)
     if (await session.scalar(pin) is not None) == pinned:
@@ -55,12 +71,20 @@ async def do_pin(session: AsyncSession, group: Actor, moderator: Actor, status: 
         )
     else:
         await session.execute(delete(StatusPin).where(StatusPin.actor_id == group.id, StatusPin.status_id == status.id))
-    await _announce(session, group, moderator, status, "Add" if pinned else "Remove")
+    await _announce(session, group, moderator, status, "Add" if pinned else "Remove", internal_domains)
 
 
 async def _announce(
-    session: AsyncSession, group: Actor, moderator: Actor, status: Status, kind: str, *, undo: bool = False
+    session: AsyncSession,
+    group: Actor,
+    moderator: Actor,
+    status: Status,
+    kind: str,
+    internal_domains: Iterable[str],
+    *,
+    undo: bool = False,
 ) -> None:
     activity_id = f"{group.uri}/moderation/{new_id()}"
     activity = render_group_moderation(group, moderator, status, kind, activity_id, undo=undo)
-    await announce_to_members(session, group, await remote_followers(session, group.id), status, activity)
+    members = await remote_followers(session, group.id)
+    await announce_to_members(session, group, members, status, activity, internal_domains)

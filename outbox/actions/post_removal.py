@@ -10,6 +10,7 @@ the author's server (FEP-1b12), which deletes it there too. Anyone else is told 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -43,16 +44,17 @@ async def moderated_post(session: AsyncSession, moderator_id: int, status_id: in
     return status
 
 
-async def do_remove_post(session: AsyncSession, status: Status) -> None:
+async def do_remove_post(session: AsyncSession, status: Status, internal_domains: Iterable[str]) -> None:
     """A moderator's removal of a post in their community (checked by `moderated_post`), everywhere."""
     author = await session.get(Actor, status.actor_id)
     group = await session.get(Actor, status.community_id)
     assert author is not None and group is not None, "foreign keys"
     if author.is_local:
-        await do_delete_status(session, status)
+        await do_delete_status(session, status, internal_domains)
         return
     members = await remote_followers(session, group.id)
     told = members if author in members else [*members, author]  # the author's server, even after they left
-    await announce_to_members(session, group, told, status, render_group_delete(group, status))
+    removal = render_group_delete(group, status)
+    await announce_to_members(session, group, told, status, removal, internal_domains)
     await forget_post(session, status, utcnow())
     await session.flush()

@@ -8,6 +8,7 @@ people who boosted it; a replay of the same `Idempotency-Key` returns the first 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -348,14 +349,14 @@ async def check_delete_status(session: AsyncSession, author: Account, status_id:
     return status
 
 
-async def do_delete_status(session: AsyncSession, status: Status) -> None:
+async def do_delete_status(session: AsyncSession, status: Status, internal_domains: Iterable[str]) -> None:
     """Delete the row; the database removes what hangs off it (feeds, notifications, boosts, poll, tags, edits)
     and frees its media for a redraft. Peers are told first, while its mentions can still be read.
 
     A public or unlisted post leaves a tombstone, so its id answers 410 Gone; a followers-only or direct
     one leaves none: its id answers 404, as it did to everyone outside its audience (no existence leak).
     """
-    await federate_delete(session, status)
+    await federate_delete(session, status, internal_domains)
     if status.reblog_of_id is None and status.visibility in PUBLIC_VISIBILITIES:
         has_poll = await session.scalar(select(Poll.id).where(Poll.status_id == status.id)) is not None
         former = "Question" if has_poll else "Note"

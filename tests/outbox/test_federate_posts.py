@@ -171,7 +171,7 @@ async def test_edit_and_delete_reach_the_same_audience(scene: Scene) -> None:
     assert update[PEER_SHARED]["type"] == "Update" and update[PEER_SHARED]["object"]["content"] == "<p>Final</p>"
     async with scene.db.transaction() as session:
         author = await account(session, scene.ana_id)
-        await do_delete_status(session, await check_delete_status(session, author, status.id))
+        await do_delete_status(session, await check_delete_status(session, author, status.id), ("*",))
     delete = await planned(scene.db, f"{status.uri}#delete")
     assert set(delete) == {PEER_SHARED, OTHER_INBOX}
     assert delete[PEER_SHARED]["object"] == {"id": status.uri, "type": "Tombstone", "atomUri": status.uri}

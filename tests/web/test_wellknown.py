@@ -83,7 +83,7 @@ async def test_nodeinfo_links_and_documents(demo_node: Node, http: aiohttp.Clien
         assert document["protocols"] == ["activitypub"]
         assert document["metadata"]["nodeName"] == "Essaim"
         assert document["usage"]["users"]["total"] == 20  # the demo company
-        assert document["usage"]["localPosts"] == 30  # 22 by people, 8 in the demo communities
+        assert document["usage"]["localPosts"] == 32  # 22 by people, 10 in the demo communities
         assert len(document["metadata"]["staffAccounts"]) == 1  # camille, the only admin
     assert "repository" in (await get_json(http, hrefs["2.1"]))["software"]
     assert "repository" not in (await get_json(http, hrefs["2.0"]))["software"]

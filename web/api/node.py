@@ -10,7 +10,8 @@ from essaim.web.keys import CONFIG, URIS
 
 def node_of(app: web.Application) -> LocalNode:
     config = app[CONFIG]
-    return LocalNode(app[URIS], config.node.domain, config.federation.poll_update_seconds)
+    federation = config.federation
+    return LocalNode(app[URIS], config.node.domain, federation.poll_update_seconds, federation.internal_domains)
 
 
 def local_node(request: web.Request) -> LocalNode:

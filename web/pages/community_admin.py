@@ -97,12 +97,13 @@ async def manage(request: web.Request) -> web.Response:
                 raise NotFound()
             target = found
         community, group = place.community, place.group
+        boundary = request.app[CONFIG].federation.internal_domains
         if step == "approve":
-            await do_approve(session, community, group, moderator, target)
+            await do_approve(session, community, group, moderator, target, internal_domains=boundary)
         elif step == "reject":
             await do_reject(session, community, group, moderator, target)
         elif step == "invite":
-            await do_invite(session, community, moderator, target)
+            await do_invite(session, community, moderator, target, internal_domains=boundary)
         elif step == "role":
             await do_set_role(session, community, moderator, target, form.get("role", ""))
         else:

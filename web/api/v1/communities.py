@@ -23,11 +23,12 @@ from essaim.actors.relationships import shown_actor
 from essaim.outbox.actions.communities import check_moderator, do_approve, do_reject
 from essaim.outbox.actions.community_governance import community_post, do_lock, do_pin
 from essaim.web.api.auth import authenticate
+from essaim.web.api.node import local_node
 from essaim.web.api.params import parse_id
 from essaim.web.api.render import accounts_json, statuses_json
 from essaim.web.api.v1.accounts import account_json
 from essaim.web.errors import ApiError
-from essaim.web.keys import DATABASE
+from essaim.web.keys import CONFIG, DATABASE
 
 routes = web.RouteTableDef()
 REQUESTS = r"/api/v1/communities/{id:\d+}/requests"
@@ -74,8 +75,11 @@ async def answer(request: web.Request) -> web.Response:
         requester = await session.get(Actor, parse_id(request.match_info["account_id"]))
         if requester is None:
             raise ApiError(404, "Record not found")
-        answering = do_approve if request.match_info["answer"] == "authorize" else do_reject
-        await answering(session, community, group, moderator, requester)
+        if request.match_info["answer"] == "authorize":
+            internal = request.app[CONFIG].federation.internal_domains
+            await do_approve(session, community, group, moderator, requester, internal_domains=internal)
+        else:
+            await do_reject(session, community, group, moderator, requester)
     async with request.app[DATABASE].session() as session:
         return web.json_response(await account_json(request, session, requester))
 
@@ -115,11 +119,13 @@ async def moderate(request: web.Request) -> web.Response:
         community, group = await _visible(session, request, moderator)
         status_id = parse_id(request.match_info["status_id"])
         status = await community_post(session, community, moderator, status_id)
-        step = request.match_info["step"]
+        step, boundary = request.match_info["step"], local_node(request).internal_domains
         if step in ("lock", "unlock"):
-            await do_lock(session, group, moderator, status, locked=step == "lock", now=utcnow())
+            await do_lock(
+                session, group, moderator, status, locked=step == "lock", now=utcnow(), internal_domains=boundary
+            )
         else:
-            await do_pin(session, group, moderator, status, pinned=step == "pin")
+            await do_pin(session, group, moderator, status, pinned=step == "pin", internal_domains=boundary)
     async with request.app[DATABASE].session() as session:
         shown = await session.get_one(Status, status_id)
         return web.json_response((await statuses_json(request, session, [shown], moderator.id))[0])

@@ -193,7 +193,8 @@ async def remove(request: web.Request) -> web.Response:
             status = await moderated_post(session, viewer, _status_id(request))
         rendered = await render_one(request, session, status, viewer)
         rendered["text"] = status.source_text if status.source_text is not None else status.content
-        await (do_delete_status(session, status) if status.actor_id == viewer else do_remove_post(session, status))
+        remove = do_delete_status if status.actor_id == viewer else do_remove_post
+        await remove(session, status, local_node(request).internal_domains)
     return web.json_response(rendered)
 
 
