@@ -69,7 +69,6 @@ class KeyCache:
         # shield: a waiter cancelled (its request went away) does not cancel the others' fetch
         return await asyncio.shield(task)
 
-
     def _fetched(self, key_id: str, task: asyncio.Task[OwnedKey]) -> None:
         self._fetching.pop(key_id, None)
         if not task.cancelled():

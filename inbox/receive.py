@@ -7,11 +7,12 @@ The checks, in order (fedi-anchors §5 rows 1–11), each refusal with the statu
 2. a signature, and a key id on the same server as the activity's `actor` (401);
 3. a server the federation policy allows: mode, allowlist, domain blocks (403);
 4. the key and the signature, by `inbox/authenticate.py` (shared with signed GETs): the key
-   stored with its actor — if we do not have it yet, what needs no key is checked (coverage, Date
-   window, digest: 401), the request is stored as received, answered 202, and checks 2–6 run again in `inbox/verifier.py` once the key is fetched (signed as the
-   node's actor) and stored; there a failure drops the activity instead of a 401; the signature verified with it (cavage or RFC 9421, the Date window, the digest); a
-   failure with a stored key fetches the key once more — the peer may have rotated it — and
-   verifies again (401);
+   stored with its actor; the signature verified with it (cavage or RFC 9421, the Date window,
+   the digest); a failure with a stored key fetches the key once more — the peer may have rotated
+   it — and verifies again (401). A key we do not have yet is not fetched here: what needs no key
+   is checked (coverage, Date window, digest: 401), the request is stored as received and
+   answered 202, and checks 2–6 run again in `inbox/verifier.py` once the key is fetched (signed
+   as the node's actor) and stored; there a failure drops the activity instead of a 401;
 5. the activity's `actor` is the key's owner (401), its `id` is on the actor's server, and so is any
    embedded object's `id` unless the object is one of ours (Accept and Reject carry our own
    Follow) or the activity is an `Announce` (its object is by definition someone else's) (400);
@@ -36,9 +37,9 @@ from typing import Any
 
 from essaim.actors.models.base import utcnow
 from essaim.config import Config
+from essaim.federation.errors import SignatureError
 from essaim.federation.followers_sync import HEADER
 from essaim.federation.keys import key_owner_matches, url_authority
-from essaim.federation.errors import SignatureError
 from essaim.federation.signatures import SignedRequest, check_before_key, signature_key_id
 from essaim.federation.vocab import as_list, id_of
 from essaim.inbox.authenticate import Refused, verified_signer
@@ -98,8 +99,9 @@ async def receive(
     """Check `activity` as received in `request` (checks 2–5 above), record it and queue it. Raises Refused.
 
     Signed by a key we have: verified now. By a key we do not have yet: checks 2, 3, what of 4 needs
-    no key (the signature's coverage, time window and digest) and the origins of 5 now, then stored for `inbox/verifier.py` (`deferred`), which fetches the key and
-    runs `accept` as it would have run here.
+    no key (the signature's coverage, time window and digest) and the origins of 5 now, then stored
+    for `inbox/verifier.py` (`deferred`), which fetches the key and runs `accept` as it would have
+    run here.
     """
     key_id = _checked_claims(resolver, config, request, activity)
     if await resolver.stored_key(key_id) is None:
