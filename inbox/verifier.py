@@ -29,8 +29,9 @@ from essaim.inbox.unverified import VERIFY, Unverified
 from essaim.inbox.worker import InboxSettings, InboxWorker
 from essaim.outbox.actions import LocalNode
 
-# 64 at once: enough to overlap many key fetches; 3 tries over about two minutes for an absent peer.
-VERIFY_SETTINGS = InboxSettings(batch=64, max_attempts=3)
+# 64 at once: enough to overlap many key fetches; 3 tries over about a minute for an absent peer.
+# The inbox wakes the verifier as it stores a request: polling only finds retries and what a restart left.
+VERIFY_SETTINGS = InboxSettings(batch=64, poll_interval=5.0, max_attempts=3)
 
 log = logging.getLogger(__name__)
 
