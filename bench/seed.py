@@ -20,6 +20,7 @@ from essaim.actors.remote import RemoteProfile, upsert_remote_actor
 from essaim.bench.peer import PeerServer
 from essaim.bench.process import BenchNode
 from essaim.inbox.recorder import PROCESS
+from essaim.inbox.unverified import VERIFY
 from essaim.uris import LocalURIs
 
 PASSWORD = "Lq7-vortex-Harbor-92"
@@ -96,9 +97,10 @@ async def stored_posts(node: BenchNode, uri_prefix: str) -> int:
 
 
 async def wait_for_inbox(node: BenchNode, timeout: float) -> float:
-    """Seconds until no `inbox.process` job is left (the node stored or refused everything it acknowledged)."""
+    """Seconds until no `inbox.verify` or `inbox.process` job is left (the node stored or refused everything
+    it acknowledged)."""
     database = node.database()
-    pending = select(func.count()).select_from(Job).where(Job.kind == PROCESS, Job.run_at.is_not(None))
+    pending = select(func.count()).select_from(Job).where(Job.kind.in_((VERIFY, PROCESS)), Job.run_at.is_not(None))
     started = time.perf_counter()
     try:
         while time.perf_counter() - started < timeout:

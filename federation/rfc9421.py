@@ -138,6 +138,21 @@ def verify_request(
     """Verify the request's RFC 9421 signature with the claimed key. `algorithm` is what the key's owner says
     the key is for; without it (and without an `alg` parameter) RSA keys mean rsa-v1_5-sha256, as Mastodon
     reads them, and Ed25519 keys ed25519. Raises a SignatureError subclass."""
+    message, key_id, created_at = _checked(request, now)
+    key = load_public_key(public_key_pem)
+    chosen = _choose_algorithm(message.params.get("alg"), algorithm, key_type(key))
+    if not verify_bytes(key, ALGORITHMS[chosen], message.signature, message.base):
+        raise BadSignature("the signature does not match the request and key")
+    return VerifiedSignature(key_id, chosen, "rfc9421", message.covered, created_at)
+
+
+def check_before_key(request: SignedRequest, *, now: datetime | None = None) -> None:
+    """What `verify_request` checks without the key (signatures.check_before_key). Raises a SignatureError."""
+    _checked(request, now)
+
+
+def _checked(request: SignedRequest, now: datetime | None) -> tuple[MessageSignature, str, datetime]:
+    """The key-free checks: the signature read, its parameters and coverage, its window, the content digest."""
     message = read_signature(request)
     params = message.params
     key_id, created, expires = params.get("keyid"), params.get("created"), params.get("expires")
@@ -156,12 +171,7 @@ def verify_request(
     check_time_window(created_at, None if expires is None else _unix_time(expires), resolve_now(now))
     if "content-digest" in names:
         _check_content_digest(request)
-
-    key = load_public_key(public_key_pem)
-    chosen = _choose_algorithm(params.get("alg"), algorithm, key_type(key))
-    if not verify_bytes(key, ALGORITHMS[chosen], message.signature, message.base):
-        raise BadSignature("the signature does not match the request and key")
-    return VerifiedSignature(key_id, chosen, "rfc9421", message.covered, created_at)
+    return message, key_id, created_at
 
 
 def sign_request(

@@ -324,27 +324,23 @@ def verify_request(request: SignedRequest, public_key_pem: str, *, now: datetime
     return verify_cavage(request, public_key_pem, now=now)
 
 
+def check_before_key(request: SignedRequest, *, now: datetime | None = None) -> None:
+    """Everything `verify_request` checks that needs no key: a readable signature covering what it must,
+    made within the time window, over a digest that matches the body. Raises a SignatureError subclass.
+
+    Lets a request signed by a key we do not have yet be refused at once for these, before it waits
+    for the key (`inbox/receive.py`)."""
+    from essaim.federation import rfc9421  # rfc9421 builds on this module's types
+
+    if "signature-input" in request.headers:
+        rfc9421.check_before_key(request, now=now)
+    else:
+        _checked_cavage(request, now)
+
+
 def verify_cavage(request: SignedRequest, public_key_pem: str, *, now: datetime | None = None) -> VerifiedSignature:
     """Verify a draft-cavage `Signature` header by Mastodon's rules (see the module docstring)."""
-    header = request.headers.get("signature")
-    if header is None:
-        raise MissingSignature("the request has no Signature header")
-    params = parse_signature_header(header)
-    for required in ("keyId", "signature"):
-        if not params.get(required):
-            raise MissingSignature(f"the Signature header has no {required}")
-    declared = params.get("algorithm", "hs2019").lower()
-    if declared not in CAVAGE_ALGORITHMS:
-        raise UnsupportedAlgorithm(f"signature algorithm {declared!r} (only rsa-sha256 and hs2019)")
-    covered = tuple(params.get("headers", "(created)" if declared == "hs2019" else "date").lower().split())
-    if declared != "hs2019" and ("(created)" in covered or "(expires)" in covered):
-        raise BadSignature("(created) and (expires) may only be signed with hs2019")
-    _check_coverage(request, covered)
-    created, expires = _signed_times(request, params, covered)
-    check_time_window(created, expires, resolve_now(now))
-    if "digest" in covered:
-        _check_digest(request)
-
+    params, declared, covered, created = _checked_cavage(request, now)
     key = load_public_key(public_key_pem)
     algorithm = _cavage_key_algorithm(declared, key)
     try:
@@ -364,6 +360,31 @@ def verify_cavage(request: SignedRequest, public_key_pem: str, *, now: datetime 
         if verify_bytes(key, algorithm, signature, text.encode()):
             return VerifiedSignature(params["keyId"], algorithm, "cavage", covered, created)
     raise BadSignature("the signature does not match the request and key")
+
+
+def _checked_cavage(
+    request: SignedRequest, now: datetime | None
+) -> tuple[dict[str, str], str, tuple[str, ...], datetime]:
+    """The key-free checks of a cavage signature; its parameters, declared algorithm, coverage and creation."""
+    header = request.headers.get("signature")
+    if header is None:
+        raise MissingSignature("the request has no Signature header")
+    params = parse_signature_header(header)
+    for required in ("keyId", "signature"):
+        if not params.get(required):
+            raise MissingSignature(f"the Signature header has no {required}")
+    declared = params.get("algorithm", "hs2019").lower()
+    if declared not in CAVAGE_ALGORITHMS:
+        raise UnsupportedAlgorithm(f"signature algorithm {declared!r} (only rsa-sha256 and hs2019)")
+    covered = tuple(params.get("headers", "(created)" if declared == "hs2019" else "date").lower().split())
+    if declared != "hs2019" and ("(created)" in covered or "(expires)" in covered):
+        raise BadSignature("(created) and (expires) may only be signed with hs2019")
+    _check_coverage(request, covered)
+    created, expires = _signed_times(request, params, covered)
+    check_time_window(created, expires, resolve_now(now))
+    if "digest" in covered:
+        _check_digest(request)
+    return params, declared, covered, created
 
 
 def _check_coverage(request: SignedRequest, covered: Sequence[str]) -> None:

@@ -9,6 +9,7 @@ that fails is fetched once more — the peer may have rotated it — and the sig
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from essaim.actors.models import Actor
 from essaim.federation.errors import BadSignature, SignatureError
@@ -28,17 +29,26 @@ class Refused(Exception):
         self.reason = reason
 
 
-async def verified_signer(resolver: ActorResolver, request: SignedRequest, key_id: str) -> Actor:
+class KeyUnavailable(Refused):
+    """The signing key could not be fetched because the peer is unreachable or failing: worth trying again later."""
+
+
+async def verified_signer(
+    resolver: ActorResolver, request: SignedRequest, key_id: str, *, now: datetime | None = None
+) -> Actor:
     """The actor whose key `key_id` verifies the request; a stored key that fails is refetched once (rotation).
 
-    Raises Refused (401) when the key cannot be had or the signature does not verify.
+    `now` is when the request was received (its signature's time window is judged then); the clock by default.
+    Raises Refused (401) when the key cannot be had (KeyUnavailable if the peer may answer later) or the
+    signature does not verify.
     """
     try:
         signer, pem, fetched = await resolver.key(key_id)
     except ResolveError as error:
-        raise Refused(401, f"the key {key_id} cannot be had: {error}") from None
+        refusal = KeyUnavailable if error.transient else Refused
+        raise refusal(401, f"the key {key_id} cannot be had: {error}") from None
     try:
-        verify_request(request, pem)
+        verify_request(request, pem, now=now)
         return signer
     except BadSignature as error:
         if fetched:
@@ -50,7 +60,7 @@ async def verified_signer(resolver: ActorResolver, request: SignedRequest, key_i
     except ResolveError as error:
         raise Refused(401, f"bad signature, and the key {key_id} cannot be refetched: {error}") from None
     try:
-        verify_request(request, pem)
+        verify_request(request, pem, now=now)
     except SignatureError as error:
         raise Refused(401, f"bad signature (key refetched): {error}") from None
     log.info("the key %s was rotated; the new one verified", key_id)

@@ -7,11 +7,13 @@ The checks, in order (fedi-anchors §5 rows 1–11), each refusal with the statu
 2. a signature, and a key id on the same server as the activity's `actor` (401);
 3. a server the federation policy allows: mode, allowlist, domain blocks (403);
 4. the key and the signature, by `inbox/authenticate.py` (shared with signed GETs): the key
-   stored with its actor, else fetched (signed as the node's actor) and stored (401 if it cannot
-   be had); the signature verified with it (cavage or RFC 9421, the Date window, the digest); a
-   failure with a stored key fetches the key once more — the peer may have rotated it — and
-   verifies again (401);
-5. the activity's `actor` is the key's owner (401), its `id` is on that server, and so is any
+   stored with its actor; the signature verified with it (cavage or RFC 9421, the Date window,
+   the digest); a failure with a stored key fetches the key once more — the peer may have rotated
+   it — and verifies again (401). A key we do not have yet is not fetched here: what needs no key
+   is checked (coverage, Date window, digest: 401), the request is stored as received and
+   answered 202, and checks 2–6 run again in `inbox/verifier.py` once the key is fetched (signed
+   as the node's actor) and stored; there a failure drops the activity instead of a 401;
+5. the activity's `actor` is the key's owner (401), its `id` is on the actor's server, and so is any
    embedded object's `id` unless the object is one of ours (Accept and Reject carry our own
    Follow) or the activity is an `Announce` (its object is by definition someone else's) (400);
 6. a `Move`'s new account is fetched afresh, since its `alsoKnownAs` decides (400 when it cannot be).
@@ -30,13 +32,15 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from essaim.actors.models import Actor
+from essaim.actors.models.base import utcnow
 from essaim.config import Config
+from essaim.federation.errors import SignatureError
 from essaim.federation.followers_sync import HEADER
 from essaim.federation.keys import key_owner_matches, url_authority
-from essaim.federation.signatures import SignedRequest, signature_key_id
+from essaim.federation.signatures import SignedRequest, check_before_key, signature_key_id
 from essaim.federation.vocab import as_list, id_of
 from essaim.inbox.authenticate import Refused, verified_signer
 from essaim.inbox.canonical import canonical
@@ -45,6 +49,7 @@ from essaim.inbox.handlers.moves import refresh_target
 from essaim.inbox.policy import host_allowed, peer_host
 from essaim.inbox.recorder import Accepted, InboxRecorder
 from essaim.inbox.resolve import ActorResolver
+from essaim.inbox.unverified import Unverified
 
 MAX_ACTIVITY_BYTES = 1024 * 1024  # Mastodon's MAX_JSON_SIZE
 # Activities whose embedded object may live on a third server: an Announce shares someone else's post.
@@ -53,11 +58,13 @@ FOREIGN_OBJECT_TYPES = frozenset({"Announce"})
 
 @dataclass(frozen=True)
 class Received:
-    """An accepted activity: its id, who sent it, and whether it was queued (False: received before)."""
+    """An accepted activity: its id, who sent it, whether it was queued (False: received before), and
+    whether it waits for its signing key instead (`deferred`: the sender is not known yet)."""
 
     activity_id: str
-    sender_id: int
+    sender_id: int | None
     queued: bool
+    deferred: bool = False
 
 
 def read_activity(body: bytes) -> dict[str, Any]:
@@ -89,7 +96,59 @@ async def receive(
     request: SignedRequest,
     activity: Mapping[str, Any],
 ) -> Received:
-    """Verify `activity` as received in `request` (checks 2–5 above), record it and queue it. Raises Refused."""
+    """Check `activity` as received in `request` (checks 2–5 above), record it and queue it. Raises Refused.
+
+    Signed by a key we have: verified now. By a key we do not have yet: checks 2, 3, what of 4 needs
+    no key (the signature's coverage, time window and digest) and the origins of 5 now, then stored
+    for `inbox/verifier.py` (`deferred`), which fetches the key and runs `accept` as it would have
+    run here.
+    """
+    key_id = _checked_claims(resolver, config, request, activity)
+    if await resolver.stored_key(key_id) is None:
+        try:
+            check_before_key(request)
+        except SignatureError as error:
+            raise Refused(401, f"bad signature: {error}") from None
+        await recorder.record(Unverified(request, key_id, utcnow()))
+        return Received(str(activity["id"]), None, queued=False, deferred=True)
+    return await accept(recorder, resolver, request, activity, key_id)
+
+
+async def receive_unverified(
+    recorder: InboxRecorder, resolver: ActorResolver, config: Config, unverified: Unverified
+) -> Received:
+    """`receive` for a request stored unverified: every check again (the policy may have changed), now with the key."""
+    activity = read_activity(unverified.request.body)
+    key_id = _checked_claims(resolver, config, unverified.request, activity)
+    if key_id != unverified.key_id:
+        raise Refused(401, f"the stored request is signed by {key_id}, not {unverified.key_id}")
+    return await accept(recorder, resolver, unverified.request, activity, key_id, now=unverified.received_at)
+
+
+async def accept(
+    recorder: InboxRecorder,
+    resolver: ActorResolver,
+    request: SignedRequest,
+    activity: Mapping[str, Any],
+    key_id: str,
+    *,
+    now: datetime | None = None,
+) -> Received:
+    """Checks 4–6 (the signature verified with the key, judged at `now`), then record and queue."""
+    sender = await verified_signer(resolver, request, key_id, now=now)
+    actor_id = id_of(activity.get("actor")) or ""
+    if sender.uri != actor_id:
+        raise Refused(401, f"the activity's actor {actor_id} is not the key's owner {sender.uri}")
+    await refresh_target(resolver, activity, sender.uri)
+    await resolve_announced_author(resolver, activity, sender)
+    queued = await recorder.record(Accepted(activity, sender, request.headers.get(HEADER)))
+    return Received(str(activity["id"]), sender.id, queued)
+
+
+def _checked_claims(
+    resolver: ActorResolver, config: Config, request: SignedRequest, activity: Mapping[str, Any]
+) -> str:
+    """Checks 2, 3 and the origins of 5, which need no key: the signing key id."""
     actor_id = id_of(activity.get("actor")) or ""
     key_id = signature_key_id(request.headers)
     if key_id is None:
@@ -98,19 +157,13 @@ async def receive(
         raise Refused(401, f"the key {key_id} is not on the server of the actor {actor_id}")
     if not host_allowed(resolver.policy, peer_host(actor_id)):
         raise Refused(403, f"{peer_host(actor_id) or actor_id} is not allowed by the federation policy")
-    sender = await verified_signer(resolver, request, key_id)
-    if sender.uri != actor_id:
-        raise Refused(401, f"the activity's actor {actor_id} is not the key's owner {sender.uri}")
-    _check_origins(activity, sender, config)
-    await refresh_target(resolver, activity, sender.uri)
-    await resolve_announced_author(resolver, activity, sender)
-    queued = await recorder.record(Accepted(activity, sender, request.headers.get(HEADER)))
-    return Received(str(activity["id"]), sender.id, queued)
+    _check_origins(activity, actor_id, config)
+    return key_id
 
 
-def _check_origins(activity: Mapping[str, Any], sender: Actor, config: Config) -> None:
-    """The activity and what it embeds come from the sender's server (or are ours, referenced by id)."""
-    home = url_authority(sender.uri)
+def _check_origins(activity: Mapping[str, Any], actor_id: str, config: Config) -> None:
+    """The activity and what it embeds come from the actor's server (or are ours, referenced by id)."""
+    home = url_authority(actor_id)
     if url_authority(str(activity["id"])) != home:
         raise Refused(400, f"the activity id {activity['id']} is not on the sender's server")
     if activity.get("type") in FOREIGN_OBJECT_TYPES:

@@ -7,6 +7,10 @@ requests that arrive while a batch is being written wait together and are writte
 (group commit, perf.md §5.1): a few statements and one commit for up to `MAX_BATCH` activities, and
 each request is answered when the batch holding it commits. If a batch fails, its activities are
 written again one by one, so one bad activity fails only its own request.
+
+Requests signed by a key we do not have yet (`inbox/unverified.py`) go in the same batches, as
+`inbox.verify` jobs only: their activity id is not recorded until they are verified, so a forger
+cannot make us drop the genuine activity of that id.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from essaim.actors.models.base import utcnow
 from essaim.actors.writes import insert_many_ignoring_duplicates
 from essaim.db import Database
 from essaim.inbox.followers_sync import check_header
+from essaim.inbox.unverified import VERIFY, Unverified
 from essaim.outbox.delivery import heard_from, host_of
 
 PROCESS = "inbox.process"  # the job kind; its payload is {"activity": {…}, "sender_id": …}
@@ -48,11 +53,14 @@ class InboxRecorder:
 
     def __init__(self, database: Database) -> None:
         self.database = database
-        self._waiting: list[tuple[Accepted, asyncio.Future[bool]]] = []
+        self._waiting: list[tuple[Accepted | Unverified, asyncio.Future[bool]]] = []
         self._writer: asyncio.Task[None] | None = None
 
-    async def record(self, accepted: Accepted) -> bool:
-        """Store the activity's id and queue its processing; False when that id was received before."""
+    async def record(self, accepted: Accepted | Unverified) -> bool:
+        """Store the activity's id and queue its processing; False when that id was received before.
+
+        An `Unverified` request is queued for verification (always True).
+        """
         future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._waiting.append((accepted, future))
         if self._writer is None or self._writer.done():
@@ -77,7 +85,7 @@ class InboxRecorder:
                 if not future.done():
                     future.set_result(first)
 
-    async def _write_alone(self, accepted: Accepted, future: asyncio.Future[bool]) -> None:
+    async def _write_alone(self, accepted: Accepted | Unverified, future: asyncio.Future[bool]) -> None:
         try:
             (first,) = await self._write([accepted])
         except Exception as error:  # noqa: BLE001 - handed to the request waiting for it
@@ -87,10 +95,15 @@ class InboxRecorder:
         if not future.done():
             future.set_result(first)
 
-    async def _write(self, batch: Sequence[Accepted]) -> list[bool]:
+    async def _write(self, items: Sequence[Accepted | Unverified]) -> list[bool]:
         """One transaction for the batch; for each activity, whether it was new (an id twice in it: the first)."""
         now = utcnow()
+        batch = [item for item in items if isinstance(item, Accepted)]
+        unverified = [item for item in items if isinstance(item, Unverified)]
         async with self.database.transaction() as session:
+            if unverified:
+                payloads = [(item.payload(), host_of(item.key_id)) for item in unverified]
+                await jobs.enqueue_many(session, VERIFY, payloads, now=now)
             for host in dict.fromkeys(host_of(accepted.sender.uri) for accepted in batch):
                 await heard_from(session, host)  # its inboxes are on its host (parse_actor checks)
             ids = [str(accepted.activity["id"]) for accepted in batch]
@@ -106,7 +119,8 @@ class InboxRecorder:
                 log.info(
                     "already received %s from %s: acknowledged, not queued again", activity_id, accepted.sender.uri
                 )
-        return firsts
+        new = iter(firsts)
+        return [next(new) if isinstance(item, Accepted) else True for item in items]
 
 
 async def _queue(session: AsyncSession, batch: Sequence[Accepted], now: datetime) -> None:

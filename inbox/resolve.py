@@ -34,11 +34,12 @@ from essaim.actors.remote import (
 from essaim.db import Database
 from essaim.federation.client import OutboundPolicy
 from essaim.federation.errors import FederationError
-from essaim.federation.fetch import Signer, fetch_document
+from essaim.federation.fetch import FetchError, Signer, fetch_document
 from essaim.federation.keys import key_document_url, key_owner_matches, url_authority
 from essaim.federation.parse_actor import RemoteActor, RemoteKey, parse_actor
 from essaim.federation.vocab import ACTOR_TYPES, as_list, id_of
 from essaim.federation.webfinger_client import parse_handle, resolve
+from essaim.inbox.key_cache import OwnedKey, key_cache
 from essaim.inbox.policy import FederationPolicy, host_allowed, peer_host
 from essaim.inbox.remote_emojis import remember_emojis
 
@@ -49,7 +50,14 @@ log = logging.getLogger(__name__)
 
 
 class ResolveError(Exception):
-    """A remote actor could not be found or trusted; the message says why (for logs, never for peers)."""
+    """A remote actor could not be found or trusted; the message says why (for logs, never for peers).
+
+    `transient`: the peer could not be reached or failed (5xx, 429), so asking again later may work.
+    """
+
+    def __init__(self, message: str, *, transient: bool = False) -> None:
+        super().__init__(message)
+        self.transient = transient
 
 
 class ActorResolver:
@@ -99,14 +107,36 @@ class ActorResolver:
         """The remote actor owning `key_id`, the key's PEM, and whether it was fetched just now.
 
         `refresh` skips the stored key: the peer may have rotated it since we stored it.
+        A key not stored yet is fetched once however many ask at the same time (`inbox/key_cache.py`).
+        """
+        cache = key_cache(self.database)
+        if refresh:
+            cache.forget(key_id)
+            return (*await self._fetch_key(key_id), True)
+        known = await self.stored_key(key_id)
+        if known is not None:
+            return (*known, False)
+        return (*await cache.once(key_id, lambda: self._fetch_key(key_id)), True)
+
+    async def stored_key(self, key_id: str) -> OwnedKey | None:
+        """The owner and PEM of `key_id` if we have them (cached for a short while, else from the database)."""
+        cache = key_cache(self.database)
+        cached = cache.get(key_id)
+        if cached is not None:
+            return cached
+        async with self.database.session() as session:
+            known = await remote_actor_by_key_id(session, key_id)
+        if known is None:
+            return None
+        cache.put(key_id, known, known.public_key_pem)
+        return known, known.public_key_pem
+
+    async def _fetch_key(self, key_id: str) -> OwnedKey:
+        """Fetch the key's document and its owner, and store them.
+
         A key document that is not the actor itself must name an `owner` on the same server,
         and that actor must publish the key: the ownership is checked both ways.
         """
-        if not refresh:
-            async with self.database.session() as session:
-                known = await remote_actor_by_key_id(session, key_id)
-            if known is not None:
-                return known, known.public_key_pem, False
         self.check_peer(key_id)
         document = await self._fetch(key_document_url(key_id))
         if any(kind in ACTOR_TYPES for kind in as_list(document.get("type"))):
@@ -121,7 +151,7 @@ class ActorResolver:
             raise ResolveError(f"{remote.id} does not publish the key {key_id}")
         if key.owner != remote.id:
             raise ResolveError(f"the key {key_id} belongs to {key.owner}, not to {remote.id}")
-        return await self._store(remote, key), key.pem, True
+        return await self._store(remote, key), key.pem
 
     def check_peer(self, url: str) -> None:
         """ResolveError unless `url` is an http(s) URL on a peer the federation policy admits."""
@@ -139,6 +169,9 @@ class ActorResolver:
     async def _fetch(self, url: str) -> dict[str, Any]:
         try:
             return await fetch_document(self.client, url, signer=await self.instance_signer())
+        except FetchError as error:
+            transient = error.status is None or error.status >= 500 or error.status == 429
+            raise ResolveError(str(error), transient=transient) from None
         except FederationError as error:
             raise ResolveError(str(error)) from None
 
@@ -164,9 +197,11 @@ class ActorResolver:
                 actor = await save_remote_actor(session, remote, key, utcnow())
                 if known is None:
                     await read_featured_later(session, actor)
-                return actor
         except RemoteActorConflict as error:
             raise ResolveError(str(error)) from None
+        if key is not None:  # the key just stored replaces a cached one (rotation)
+            key_cache(self.database).put(key.id, actor, key.pem)
+        return actor
 
 
 async def save_remote_actor(session: AsyncSession, remote: RemoteActor, key: RemoteKey | None, now: datetime) -> Actor:

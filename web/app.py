@@ -53,6 +53,7 @@ def create_app(config: Config) -> web.Application:
     app.cleanup_ctx.append(streaming_bus.streaming)  # after the database: it observes its commits
     app.on_shutdown.append(streaming_bus.close_streams)
     app.cleanup_ctx.append(ap_inbox.peer_jobs)  # after the client and the policy: it fetches from peers
+    app.cleanup_ctx.append(ap_inbox.verifying)  # after the recorder and the inbox worker: it feeds them
     aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(WEB_DIR / "templates"),

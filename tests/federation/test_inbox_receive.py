@@ -14,7 +14,7 @@ from essaim.actors.models import Delivery, Follow, InboxItem, Job, Notification
 from essaim.federation.vocab import ACTIVITY_JSON
 from tests.conftest import Node, NodeFactory, free_port
 from tests.federation_helpers import eventually
-from tests.inbox_peer import Peer, count, hugo, node, other_peer, peer, post, stored_actor
+from tests.inbox_peer import Peer, count, hugo, known, node, other_peer, peer, post, settled, stored_actor
 
 __all__ = ["node", "other_peer", "peer"]  # fixtures, imported for pytest
 
@@ -25,7 +25,7 @@ async def test_a_signed_follow_is_accepted_and_answered(node: Node, peer: Peer, 
     body, headers = peer.signed(inbox, peer.follow(target))
     assert await post(http, inbox, body, headers, status=202) is None
 
-    stored = await stored_actor(node, peer.actor)
+    stored = await eventually(lambda: stored_actor(node, peer.actor), "the peer's key fetched")
     assert stored is not None and stored.domain == f"127.0.0.1:{peer.port}" and stored.username == "peer"
     assert stored.key_id == peer.key_id and stored.display_name == "Pat Peer"
 
@@ -58,20 +58,20 @@ async def test_an_unsigned_post_is_refused_and_nothing_is_stored(
 
 
 async def test_a_signature_by_another_key_is_refused(node: Node, peer: Peer, http: aiohttp.ClientSession) -> None:
-    activity = peer.follow(await hugo(http, node))
     url = f"{node.base_url}/inbox"
+    await known(http, node, peer)
+    activity = peer.follow(await hugo(http, node), 2)
     body, headers = peer.signed(url, activity, keys=new_key_pair())  # not the key the peer publishes
     error = await post(http, url, body, headers, status=401)
-    assert error is not None and error["error"].startswith("bad signature")
-    assert peer.actor_fetches == 1  # fetched once: a fresh key that fails is not fetched again
+    assert error is not None and error["error"].startswith("bad signature (key refetched)")
+    assert peer.actor_fetches == 2  # the stored key failed: fetched once more (rotation), never twice
     assert await count(node, InboxItem, InboxItem.activity_id == activity["id"]) == 0
 
 
 async def test_a_rotated_key_is_fetched_again_once(node: Node, peer: Peer, http: aiohttp.ClientSession) -> None:
     target = await hugo(http, node)
     url = f"{node.base_url}/inbox"
-    body, headers = peer.signed(url, peer.follow(target, 1))
-    await post(http, url, body, headers, status=202)
+    await known(http, node, peer)
     assert peer.actor_fetches == 1
 
     peer.keys = new_key_pair()  # same key id, new key: the stored one no longer verifies
@@ -200,6 +200,7 @@ async def test_a_replayed_activity_is_acknowledged_and_applied_once(
     await post(http, url, body, headers, status=202)  # the very same request, replayed
     body, headers = peer.signed(url, peer.follow(target))  # the same activity, signed afresh
     await post(http, url, body, headers, status=202)
+    await eventually(lambda: settled(node, peer), "the requests verified")  # the peer was not known: all three waited
     assert await count(node, InboxItem, InboxItem.activity_id == peer.follow(target)["id"]) == 1
 
     async def applied() -> bool:
@@ -222,6 +223,7 @@ async def test_allowlist_mode_accepts_listed_servers_only(
     assert await stored_actor(closed, other_peer.actor) is None
     body, headers = peer.signed(url, peer.follow(f"{closed.base_url}/actor"))
     await post(http, url, body, headers, status=202)
+    await eventually(lambda: settled(closed, peer), "the request verified")
     assert await count(closed, InboxItem) == 1
 
 
@@ -271,6 +273,7 @@ async def test_a_move_whose_target_cannot_be_fetched_is_refused(
         "target": f"{peer.base}/users/nobody",  # the peer answers 404
     }
     url = f"{node.base_url}/inbox"
+    await known(http, node, peer)
     body, headers = peer.signed(url, move)
     error = await post(http, url, body, headers, status=400)
     assert error is not None and "the Move's target could not be fetched" in error["error"]

@@ -3,7 +3,8 @@
 HTTP only: the media type (415), the size (413, from Content-Length and while reading), then
 `inbox.receive` verifies and queues; the answer is 202 as soon as the activity is stored (with those of
 concurrent requests: `recording` holds the process's `InboxRecorder`).
-The inbox worker applies it in the background (`processing`, a cleanup context for web/app.py).
+The inbox worker applies it in the background (`processing`, a cleanup context for web/app.py);
+an activity signed by a key we do not have yet is verified first by the verifier (`verifying`).
 Every refusal is logged with its reason.
 """
 
@@ -20,7 +21,8 @@ from essaim.inbox.authenticate import Refused
 from essaim.inbox.receive import MAX_ACTIVITY_BYTES, read_activity, receive
 from essaim.inbox.recorder import InboxRecorder
 from essaim.inbox.resolve import ActorResolver
-from essaim.inbox.worker import InboxWorker, inbox_worker, peer_job_worker
+from essaim.inbox.verifier import VerifyWorker
+from essaim.inbox.worker import InboxWorker, inbox_worker, peer_job_worker, worker_context
 from essaim.web.ap.authorized import local_actor_for
 from essaim.web.api.node import node_of
 from essaim.web.errors import ApiError
@@ -30,6 +32,7 @@ from essaim.web.keys import CONFIG, DATABASE
 routes = web.RouteTableDef()
 INBOX_WORKER = web.AppKey("inbox_worker", InboxWorker)
 INBOX_RECORDER = web.AppKey("inbox_recorder", InboxRecorder)
+VERIFY_WORKER = web.AppKey("verify_worker", InboxWorker)
 _CHUNK = 64 * 1024
 
 log = logging.getLogger(__name__)
@@ -54,8 +57,9 @@ async def inbox(request: web.Request) -> web.Response:
     except Refused as refusal:
         log.info("inbox %s refused an activity from %s: %s", request.path, request.remote, refusal.reason)
         raise ApiError(refusal.status, refusal.reason) from None
-    if received.queued and INBOX_WORKER in request.app:
-        request.app[INBOX_WORKER].wake()
+    for waiting, worker in ((received.queued, INBOX_WORKER), (received.deferred, VERIFY_WORKER)):
+        if waiting and worker in request.app:
+            request.app[worker].wake()
     return web.Response(status=202)
 
 
@@ -88,6 +92,11 @@ def _wake_deliveries(app: web.Application) -> Callable[[], None]:
     return worker.wake if worker is not None else lambda: None
 
 
+def _wake_inbox(app: web.Application) -> Callable[[], None]:
+    worker = app.get(INBOX_WORKER)
+    return worker.wake if worker is not None else lambda: None
+
+
 def _resolver(app: web.Application) -> Callable[[], ActorResolver]:
     return lambda: ActorResolver(app[DATABASE], app[HTTP_CLIENT], app[FEDERATION_POLICY])
 
@@ -100,4 +109,11 @@ async def recording(app: web.Application) -> AsyncIterator[None]:
 
 
 processing = inbox_worker(lambda app: app[DATABASE], node_of, on_processed=_wake_deliveries, key=INBOX_WORKER)
+verifying = worker_context(
+    lambda app: VerifyWorker(
+        app[DATABASE], node_of(app), app[INBOX_RECORDER], _resolver(app), app[CONFIG], on_processed=_wake_inbox(app)
+    ),
+    VERIFY_WORKER,
+)
+"""The verifier beside the server: after the recorder, the inbox worker, the client and the policy."""
 peer_jobs = peer_job_worker(lambda app: app[DATABASE], node_of, _resolver, on_processed=_wake_deliveries)
