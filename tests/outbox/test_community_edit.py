@@ -78,7 +78,7 @@ async def test_moderators_edit_and_remote_members_get_the_groups_update(database
         bob = remote("bob", "peer.example")
         session.add(bob)
         await session.flush()
-        await do_join(session, community, group, bob)  # open: a member at once
+        await do_join(session, community, group, bob, internal_domains=["*"])  # open, no boundary: a member at once
         leo_actor = await session.get(Actor, leo)
         assert leo_actor is not None
         await do_join(session, community, group, leo_actor)
