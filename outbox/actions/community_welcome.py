@@ -4,8 +4,8 @@ Admitting someone (`communities._admit`) enqueues a `community.welcome` job in t
 membership. `send_welcomes` claims due jobs and, in one transaction, posts each welcome and completes its job:
 a crash before the commit leaves the job for the next sweep, and after it nothing is left to send twice.
 The job names the membership row, so someone who left before it ran is not welcomed, and someone who comes
-back (a new row) is welcomed again. A local member gets a mention notification; a remote one a direct
-`Create{Note}` addressed to them alone (`federate_create` of a direct post).
+back (a new row) is welcomed again; a message emptied meanwhile sends nothing. A local member gets a mention
+notification; a remote one a direct `Create{Note}` addressed to them alone (`federate_create` of a direct post).
 """
 
 from __future__ import annotations
@@ -43,7 +43,9 @@ async def send_welcomes(session: AsyncSession, node: LocalNode, now: datetime, l
     sent = 0
     for job in await claim(session, [WELCOME], "welcomes", limit, WELCOME_LEASE, now=now):
         row = await session.get(CommunityMember, job.payload["membership_id"])
-        if row is not None and row.state == MemberState.MEMBER.value:
+        community = await session.get(Community, row.community_id) if row is not None else None
+        still_wanted = community is not None and community.welcome_message.strip()  # emptied since: nothing to say
+        if row is not None and row.state == MemberState.MEMBER.value and still_wanted:
             await _welcome(session, row, node, now)
             sent += 1
         await complete(session, job.id)

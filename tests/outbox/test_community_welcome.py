@@ -100,3 +100,12 @@ async def test_each_membership_is_welcomed_once(database: Database, community: t
     await _join(database, group_id, amina)
     assert await _sweep(database) == 1  # she came back: a new membership
     assert await _counts(database, amina) == (0, 1, 1)
+
+
+async def test_a_message_emptied_before_the_sweep_sends_nothing(database: Database, community: tuple[int, int]) -> None:
+    group_id, amina = community
+    await _join(database, group_id, amina)
+    async with database.transaction() as session:
+        (await session.get_one(Community, group_id)).welcome_message = "  "
+    assert await _sweep(database) == 0
+    assert await _counts(database, amina) == (0, 0, 0), "the job is done, nothing was posted"
