@@ -71,7 +71,7 @@ async def _seed(config: Config, data: dict[str, Any]) -> tuple[int, int]:
         async with database.transaction() as session:
             communities = await seed_communities(
                 session,
-                LocalNode(uris, config.domain, internal_domains=config.federation.internal_domains),
+                LocalNode.of(config),
                 data["communities"],
             )
     return len(created), communities

@@ -17,7 +17,6 @@ from essaim.cli.database import in_transaction
 from essaim.config import Config
 from essaim.outbox.actions import LocalNode, NotFound
 from essaim.outbox.actions.domain_blocks import check_domain_block, do_block_domain, do_unblock_domain, domain_block_for
-from essaim.uris import LocalURIs
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -44,7 +43,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def _node(config: Config) -> LocalNode:
-    return LocalNode(LocalURIs(config.base_url), config.domain)
+    return LocalNode.of(config)
 
 
 def block_command(config: Config, args: argparse.Namespace) -> int:

@@ -19,7 +19,6 @@ from essaim.inbox import migration
 from essaim.inbox.policy import FederationPolicy
 from essaim.inbox.resolve import ActorResolver
 from essaim.outbox.actions import LocalNode, NotFound
-from essaim.uris import LocalURIs
 
 Step = Callable[[ActorResolver, LocalNode, int], Awaitable[None]]
 
@@ -70,7 +69,7 @@ def _run(config: Config, username: str, step: Step) -> int:
                 raise NotFound(f"There is no account @{username} on this node")
             policy = await FederationPolicy.load(config, database)
             async with create_session(config) as client:
-                node = LocalNode(LocalURIs(config.base_url), config.domain)
+                node = LocalNode.of(config)
                 await step(ActorResolver(database, client, policy), node, person.id)
 
     asyncio.run(go())

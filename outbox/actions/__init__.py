@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from essaim.actors.models import Actor, Status
 from essaim.actors.visibility import visible_status
 from essaim.actors.writes import insert_ignoring_duplicates as insert_ignoring_duplicates  # actions import it from here
-from essaim.config import FederationSection
+from essaim.config import Config, FederationSection
 from essaim.uris import LocalURIs
 
 
@@ -65,6 +65,13 @@ class LocalNode:
     internal_domains: tuple[str, ...] = (
         FederationSection.internal_domains
     )  # the company's boundary (actors/partners.py)
+
+    @classmethod
+    def of(cls, config: Config) -> LocalNode:
+        """This node as its configuration describes it: the one way to build it, so no setting is forgotten."""
+        federation = config.federation
+        uris = LocalURIs(config.base_url)
+        return cls(uris, config.domain, federation.poll_update_seconds, federation.internal_domains)
 
     @property
     def local_domains(self) -> frozenset[str]:

@@ -12,7 +12,7 @@ from essaim.federation.render.note import NOTE_CONTEXT, render_emoji
 from essaim.outbox.actions import LocalNode
 from essaim.outbox.note_parts import emoji_ref
 from essaim.web.ap.responses import activity_response
-from essaim.web.keys import CONFIG, DATABASE, URIS
+from essaim.web.keys import CONFIG, DATABASE
 
 routes = web.RouteTableDef()
 
@@ -21,7 +21,7 @@ routes = web.RouteTableDef()
 async def emoji_document(request: web.Request) -> web.Response:
     async with request.app[DATABASE].session() as session:
         emoji = await session.get(CustomEmoji, int(request.match_info["id"]))
-    ref = emoji_ref(emoji, LocalNode(request.app[URIS], request.app[CONFIG].domain)) if emoji else None
+    ref = emoji_ref(emoji, LocalNode.of(request.app[CONFIG])) if emoji else None
     if emoji is None or emoji.domain is not None or ref is None:
         raise web.HTTPNotFound(text="no such emoji")
     return activity_response({"@context": NOTE_CONTEXT, **render_emoji(ref)}, vary=False)

@@ -5,13 +5,11 @@ from __future__ import annotations
 from aiohttp import web
 
 from essaim.outbox.actions import LocalNode
-from essaim.web.keys import CONFIG, URIS
+from essaim.web.keys import CONFIG
 
 
 def node_of(app: web.Application) -> LocalNode:
-    config = app[CONFIG]
-    federation = config.federation
-    return LocalNode(app[URIS], config.node.domain, federation.poll_update_seconds, federation.internal_domains)
+    return LocalNode.of(app[CONFIG])
 
 
 def local_node(request: web.Request) -> LocalNode:
