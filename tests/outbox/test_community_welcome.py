@@ -10,13 +10,13 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from essaim.actors.accounts import create_person
 from essaim.actors.models import Actor, Community, Job, Mention, Notification, Status
 from essaim.db import Database
 from essaim.outbox.actions import LocalNode
 from essaim.outbox.actions.communities import CommunityDraft, do_create_community, do_join, do_leave
 from essaim.outbox.actions.community_welcome import WELCOME, send_welcomes
 from essaim.uris import LocalURIs
+from tests.outbox.test_community_edit import new_person
 
 NODE = LocalNode(LocalURIs("https://essaim.example"), "essaim.example")
 NOW = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
@@ -24,19 +24,6 @@ NOW = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
 
 class Crash(Exception):
     """Stands for the process dying after the welcome was written, before the commit."""
-
-
-async def _person(database: Database, username: str) -> int:
-    async with database.transaction() as session:
-        account = await create_person(
-            session,
-            NODE.uris,
-            username=username,
-            email=f"{username}@x.example",
-            password="a long passphrase",
-            min_password_length=8,
-        )
-        return account.actor_id
 
 
 async def _counts(database: Database, member_id: int) -> tuple[int, int, int]:
@@ -59,7 +46,7 @@ async def _sweep(database: Database) -> int:
 @pytest.fixture
 async def community(database: Database) -> tuple[int, int]:
     """An open community `atelier` owned by ana; (its Group's id, amina's id)."""
-    owner_id, amina_id = await _person(database, "ana"), await _person(database, "amina")
+    owner_id, amina_id = await new_person(database, "ana"), await new_person(database, "amina")
     async with database.transaction() as session:
         owner = await session.get_one(Actor, owner_id)
         _, group = await do_create_community(session, NODE.uris, owner, CommunityDraft("atelier", "Atelier"))
